@@ -1,0 +1,136 @@
+//! The one error type of policykg. Every variant prints as one line that names the place (a file, a
+//! `FILE:LINE:COLUMN`, an entity, a store) and, where there is one, what to do about it.
+
+use std::path::{Path, PathBuf};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Bad syntax in a data file, seed file or query, at a known position (1-based line and column).
+    #[error("{place}:{line}:{column}: {message}")]
+    Syntax {
+        place: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// A seed or data file that is well-formed but says something invalid.
+    #[error("{place}: {message}")]
+    Invalid { place: String, message: String },
+    /// The store directory is locked by another process.
+    #[error("the store {} is in use by another policykg process (a server or a running load); stop it or use --store to pick another store", path.display())]
+    StoreInUse { path: PathBuf },
+    /// The store path exists and is not a store directory.
+    #[error("{}: {reason}", path.display())]
+    BadStorePath { path: PathBuf, reason: String },
+    /// An error of the underlying storage engine.
+    #[error("store {}: {message}", path.display())]
+    Storage { path: PathBuf, message: String },
+    /// A query that ran past its time limit.
+    #[error("query timed out after {seconds} s; narrow it (LIMIT, more specific patterns) or raise --timeout")]
+    Timeout { seconds: f64 },
+    /// A query that failed while it was evaluated.
+    #[error("query failed: {0}")]
+    Evaluation(String),
+    /// A name that matches no entity.
+    #[error("no entity is named {name:?}{}", suggestions_text(suggestions))]
+    UnknownEntity {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    /// A name that matches several entities.
+    #[error("{name:?} names {} entities: {}; use an IRI or prefixed name to pick one", candidates.len(), candidates.join(", "))]
+    AmbiguousEntity {
+        name: String,
+        candidates: Vec<String>,
+    },
+    /// A bundled query name that does not exist.
+    #[error("no bundled query is named {name:?}; `policykg queries` lists them ({})", available.join(", "))]
+    UnknownQuery {
+        name: String,
+        available: Vec<String>,
+    },
+    /// Anything the user asked for that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn suggestions_text(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        "; `policykg query --name entities` lists every entity".to_owned()
+    } else {
+        format!("; did you mean {}?", suggestions.join(", "))
+    }
+}
+
+impl Error {
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn invalid(place: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            place: place.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A syntax error at a byte offset of a text: computes the 1-based line and column (in characters).
+    pub fn syntax_at(
+        place: impl Into<String>,
+        text: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, column) = line_column(text, offset);
+        Error::Syntax {
+            place: place.into(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// 1-based line and column (counted in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (u64, u64) {
+    let offset = offset.min(text.len());
+    let mut offset = offset;
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() as u64 + 1;
+    (line, column)
+}
+
+/// Collapse a multi-line message from a parser into one line.
+pub fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        let text = "ab\n苏服办x";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (2, 1));
+        assert_eq!(line_column(text, 3 + 9), (2, 4));
+    }
+}

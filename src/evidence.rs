@@ -1,0 +1,210 @@
+//! "Why does the graph say X?": the quotes behind an entity's facts, or behind the facts that link two entities,
+//! each with its document, date, epistemic status and the surrounding sentence of the source text.
+
+use std::collections::HashMap;
+
+use oxigraph::model::NamedNode;
+use oxigraph::store::Store;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::query;
+use crate::resolve::LabelIndex;
+use crate::vocab;
+
+/// One supporting quote of one fact.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub evidence: String,
+    pub subject: String,
+    pub predicate: String,
+    pub object: String,
+    /// `stated` or `inferred`.
+    pub status: String,
+    pub reasoning: Option<String>,
+    pub document: String,
+    pub document_title: String,
+    pub document_date: String,
+    pub exact: String,
+    /// Character offsets of the quote in the document text.
+    pub start: usize,
+    pub end: usize,
+    /// The sentence of the document that contains the quote.
+    pub sentence: String,
+}
+
+/// Every quote supporting a fact whose subject or object is `a` (and, with `b`, whose other end is `b`).
+pub fn quotes(store: &Store, a: &NamedNode, b: Option<&NamedNode>) -> Result<Vec<Quote>> {
+    let filter = match b {
+        None => format!("FILTER(?s = {a} || ?o = {a})"),
+        Some(b) => format!(
+            "FILTER((?s = {a} && ?o = {b}) || (?s = {b} && ?o = {a}) || EXISTS {{ ?s pk:eventOf ?x FILTER((?x = {a} && ?o = {b}) || (?x = {b} && ?o = {a})) }})"
+        ),
+    };
+    let text = format!(
+        "SELECT ?ev ?s ?p ?o ?status ?reason ?doc ?exact ?start ?end WHERE {{
+           ?ev a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+               pk:epistemicStatus ?status ; oa:hasTarget ?t .
+           ?t oa:hasSource ?doc ; oa:hasSelector ?qs, ?ps .
+           ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
+           OPTIONAL {{ ?ev pk:reasoning ?reason }}
+           {filter}
+         }}"
+    );
+    let rows = query::select_strings(store, &text)?;
+    let documents = documents(store)?;
+    let labels = LabelIndex::load(store)?;
+    let mut quotes: Vec<Quote> = rows
+        .into_iter()
+        .map(|r| {
+            let start: usize = r[8].parse().unwrap_or(0);
+            let end: usize = r[9].parse().unwrap_or(start);
+            let doc = documents.get(&r[6]);
+            Quote {
+                evidence: r[0].clone(),
+                subject: r[1].clone(),
+                predicate: r[2].clone(),
+                object: r[3].clone(),
+                status: if r[4].ends_with("Inferred") {
+                    "inferred"
+                } else {
+                    "stated"
+                }
+                .to_owned(),
+                reasoning: Some(r[5].clone()).filter(|s| !s.is_empty()),
+                document: r[6].clone(),
+                document_title: doc
+                    .map(|d| d.title.clone())
+                    .unwrap_or_else(|| labels.display(&r[6])),
+                document_date: doc.map(|d| d.date.clone()).unwrap_or_default(),
+                sentence: doc
+                    .map(|d| sentence_around(&d.text, start, end))
+                    .unwrap_or_default(),
+                exact: r[7].clone(),
+                start,
+                end,
+            }
+        })
+        .collect();
+    // Relations first, mentions last; then by document and position.
+    quotes.sort_by(|x, y| {
+        let mention = |q: &Quote| q.predicate.ends_with("#mentionedIn");
+        (mention(x), &x.predicate, &x.document, x.start, &x.evidence).cmp(&(
+            mention(y),
+            &y.predicate,
+            &y.document,
+            y.start,
+            &y.evidence,
+        ))
+    });
+    Ok(quotes)
+}
+
+struct DocumentText {
+    title: String,
+    date: String,
+    text: String,
+}
+
+fn documents(store: &Store) -> Result<HashMap<String, DocumentText>> {
+    let rows = query::select_strings(
+        store,
+        "SELECT ?doc ?title ?date ?year ?text WHERE {
+           ?doc a pk:SourceDocument ; pk:text ?text .
+           OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
+           OPTIONAL { ?doc dcterms:issued ?date }
+           OPTIONAL { ?doc pk:yearCovered ?year }
+         }",
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let date = if r[2].is_empty() {
+                format!("covers {}", r[3])
+            } else {
+                r[2].clone()
+            };
+            (
+                r[0].clone(),
+                DocumentText {
+                    title: r[1].clone(),
+                    date,
+                    text: r[4].clone(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// The sentence around character offsets `start..end`: from the previous 。；! ? or line break to the next one,
+/// with the quote marked 【…】.
+pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if start > end || end > chars.len() {
+        return String::new();
+    }
+    let is_stop = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '\n');
+    let mut from = start;
+    while from > 0 && !is_stop(chars[from - 1]) {
+        from -= 1;
+    }
+    let mut to = end;
+    while to < chars.len() && !is_stop(chars[to]) {
+        to += 1;
+    }
+    if to < chars.len() && chars[to] != '\n' {
+        to += 1; // keep the full stop
+    }
+    let before: String = chars[from..start].iter().collect();
+    let quote: String = chars[start..end].iter().collect();
+    let after: String = chars[end..to].iter().collect();
+    format!("{}【{quote}】{}", before.trim_start(), after.trim_end())
+}
+
+/// Render quotes for a terminal.
+pub fn render_text(quotes: &[Quote], labels: &LabelIndex, heading: &str) -> String {
+    let mut out = format!(
+        "{heading}: {} supporting quote{}\n",
+        quotes.len(),
+        if quotes.len() == 1 { "" } else { "s" }
+    );
+    for q in quotes {
+        out.push('\n');
+        out.push_str(&format!(
+            "[{}] {} —{}→ {}\n",
+            q.status,
+            labels.display(&q.subject),
+            vocab::shorten(&q.predicate),
+            if q.object.contains("://") {
+                labels.display(&q.object)
+            } else {
+                q.object.clone()
+            },
+        ));
+        out.push_str(&format!(
+            "  《{}》 ({}), characters {}–{}\n",
+            q.document_title, q.document_date, q.start, q.end
+        ));
+        out.push_str(&format!("  {}\n", q.sentence));
+        if let Some(reason) = &q.reasoning {
+            out.push_str(&format!("  reasoning: {reason}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_marks_the_quote() {
+        let text = "第一句。推动《江苏省数据条例》颁布实施,意义重大。第三句";
+        let start = text.chars().position(|c| c == '《').unwrap();
+        let end = start + "《江苏省数据条例》".chars().count();
+        assert_eq!(
+            sentence_around(text, start, end),
+            "推动【《江苏省数据条例》】颁布实施,意义重大。"
+        );
+    }
+}

@@ -1,0 +1,359 @@
+//! The `policykg` command: a thin layer over the library. Parsing arguments, opening the store, printing.
+//! Results go to stdout; messages and errors go to stderr, one line each, and errors exit with status 1.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use policykg::error::{Error, Result};
+use policykg::format::Format;
+use policykg::resolve::Resolver;
+use policykg::store::{default_store_path, KgStore};
+use policykg::{catalog, describe, evidence, query, seeds, stats, vocab};
+
+#[derive(Parser)]
+#[command(
+    name = "policykg",
+    version,
+    about = "A knowledge graph of Jiangsu data-governance policy (江苏数据治理政策知识图谱)",
+    long_about = "Regulations, agencies, platforms and initiatives from five official Jiangsu reports (2022–2025), \
+every fact traced to a verbatim quote, in an embedded Oxigraph store built on first use."
+)]
+struct Cli {
+    /// The store directory [default: $XDG_DATA_HOME/policykg/store or ~/.local/share/policykg/store]
+    #[arg(long, global = true, env = "POLICYKG_STORE", value_name = "DIR")]
+    store: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a SPARQL query: inline, from a file (-f) or a bundled query (--name)
+    Query {
+        /// The SPARQL text
+        sparql: Option<String>,
+        /// Read the query from a file
+        #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with_all = ["sparql", "name"])]
+        file: Option<PathBuf>,
+        /// Run a bundled query (see `policykg queries`)
+        #[arg(long, value_name = "NAME", conflicts_with = "sparql")]
+        name: Option<String>,
+        /// table, json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, nquads, jsonld, rdfxml (CONSTRUCT/DESCRIBE)
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Give up after this many seconds
+        #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+        timeout: f64,
+    },
+    /// List the bundled queries
+    Queries,
+    /// List the prefixes every query may use without declaring them
+    Prefixes,
+    /// Show an entity: labels, types, relations both ways, sources
+    Describe {
+        /// An IRI, prefixed name, id, or Chinese or English label or alias
+        entity: String,
+        /// text or json
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Show the quotes that support an entity, or the facts linking two entities
+    Evidence {
+        entity: String,
+        /// A second entity: show only the facts that link the two
+        other: Option<String>,
+        /// text or json
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Count triples per named graph and entities per class
+    Stats {
+        /// table or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Add RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD) to the store, atomically
+    Load {
+        /// Files or directories
+        paths: Vec<PathBuf>,
+        /// Force the format instead of guessing it from the extension
+        #[arg(long)]
+        format: Option<String>,
+        /// Rebuild the store from the bundled data first, dropping graphs loaded earlier
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Check the seed files of a project checkout (ontology/, seeds/) and report every error
+    CheckSeeds {
+        /// The project directory
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Io { ref source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("policykg: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn store_path(cli: &Option<PathBuf>) -> PathBuf {
+    cli.clone().unwrap_or_else(default_store_path)
+}
+
+fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+fn write_out(text: &str) -> Result<()> {
+    let mut out = stdout();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let path = store_path(&cli.store);
+    match cli.command {
+        Command::Query {
+            sparql,
+            file,
+            name,
+            format,
+            timeout,
+        } => {
+            let (text, place): (String, String) = match (sparql, file, name) {
+                (Some(text), None, None) => (text, "query".into()),
+                (None, Some(file), None) => {
+                    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+                    let text = String::from_utf8(bytes).map_err(|e| {
+                        Error::invalid(
+                            file.display().to_string(),
+                            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                        )
+                    })?;
+                    (text, file.display().to_string())
+                }
+                (None, None, Some(name)) => {
+                    let q = catalog::get(&name)?;
+                    (q.text.to_owned(), q.path.to_owned())
+                }
+                _ => {
+                    return Err(Error::Usage(
+                        "give the query inline, with -f FILE, or with --name NAME".into(),
+                    ))
+                }
+            };
+            let format: Format = format.parse()?;
+            if !(timeout.is_finite() && timeout > 0.0) {
+                return Err(Error::Usage(
+                    "--timeout takes a positive number of seconds".into(),
+                ));
+            }
+            let parsed = query::parse(&text, &place)?;
+            let kg = KgStore::open(&path, true)?;
+            let answer =
+                query::evaluate(kg.store(), parsed, Some(Duration::from_secs_f64(timeout)))?;
+            let format = if answer.is_graph() && format == Format::Table {
+                Format::Turtle
+            } else {
+                format
+            };
+            let mut out = stdout();
+            query::write_answer(&answer, format, &mut out)?;
+            out.flush().map_err(|e| Error::io("<stdout>", e))
+        }
+        Command::Queries => {
+            let mut table =
+                query::new_table(vec!["name".into(), "title".into(), "description".into()]);
+            for q in catalog::all() {
+                table.add_row(vec![q.name, q.title, q.description]);
+            }
+            write_out(&format!("{table}\n"))
+        }
+        Command::Prefixes => {
+            let mut table = query::new_table(vec!["prefix".into(), "namespace".into()]);
+            for (p, ns) in vocab::PREFIXES {
+                table.add_row(vec![format!("{p}:"), ns.to_string()]);
+            }
+            write_out(&format!("{table}\n"))
+        }
+        Command::Describe { entity, format } => {
+            let format = Format::parse_among(&format, &[Format::Text, Format::Json], "describe")?;
+            let kg = KgStore::open(&path, true)?;
+            let resolver = Resolver::new(kg.store())?;
+            let iri = resolver.resolve(&entity)?;
+            let d = describe::describe(kg.store(), &iri, &resolver.labels)?;
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&d).expect("serialisable") + "\n"))
+                }
+                _ => write_out(&describe::render_text(&d, &resolver.labels)),
+            }
+        }
+        Command::Evidence {
+            entity,
+            other,
+            format,
+        } => {
+            let format = Format::parse_among(&format, &[Format::Text, Format::Json], "evidence")?;
+            let kg = KgStore::open(&path, true)?;
+            let resolver = Resolver::new(kg.store())?;
+            let a = resolver.resolve(&entity)?;
+            let b = other.as_deref().map(|o| resolver.resolve(o)).transpose()?;
+            let quotes = evidence::quotes(kg.store(), &a, b.as_ref())?;
+            if let (Some(b), true) = (&b, quotes.is_empty()) {
+                return Err(Error::Usage(format!(
+                    "no fact links {} and {} directly; `policykg path` finds longer connections",
+                    resolver.labels.display(a.as_str()),
+                    resolver.labels.display(b.as_str())
+                )));
+            }
+            match format {
+                Format::Json => write_out(
+                    &(serde_json::to_string_pretty(&quotes).expect("serialisable") + "\n"),
+                ),
+                _ => {
+                    let heading = match &b {
+                        Some(b) => format!(
+                            "{} ↔ {}",
+                            resolver.labels.display(a.as_str()),
+                            resolver.labels.display(b.as_str())
+                        ),
+                        None => format!(
+                            "{} ({})",
+                            resolver.labels.display(a.as_str()),
+                            vocab::shorten(a.as_str())
+                        ),
+                    };
+                    write_out(&evidence::render_text(&quotes, &resolver.labels, &heading))
+                }
+            }
+        }
+        Command::Stats { format } => {
+            let format = Format::parse_among(&format, &[Format::Table, Format::Json], "stats")?;
+            let kg = KgStore::open(&path, true)?;
+            let s = stats::stats(kg.store())?;
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&s).expect("serialisable") + "\n"))
+                }
+                _ => {
+                    let mut graphs = query::new_table(vec!["named graph".into(), "triples".into()]);
+                    for (g, n) in &s.graphs {
+                        graphs.add_row(vec![vocab::shorten(g), n.to_string()]);
+                    }
+                    let mut classes = query::new_table(vec![
+                        "class".into(),
+                        "中文".into(),
+                        "English".into(),
+                        "entities".into(),
+                    ]);
+                    for (c, zh, en, n) in &s.classes {
+                        classes.add_row(vec![
+                            vocab::shorten(c),
+                            zh.clone(),
+                            en.clone(),
+                            n.to_string(),
+                        ]);
+                    }
+                    write_out(&format!(
+                        "{graphs}\n{} quads in all\n\n{classes}\n",
+                        s.total_quads
+                    ))
+                }
+            }
+        }
+        Command::Load {
+            paths,
+            format,
+            fresh,
+        } => {
+            let format = format
+                .map(|f| {
+                    Format::parse_among(
+                        &f,
+                        &[
+                            Format::Turtle,
+                            Format::TriG,
+                            Format::NTriples,
+                            Format::NQuads,
+                            Format::RdfXml,
+                            Format::JsonLd,
+                        ],
+                        "RDF input",
+                    )
+                })
+                .transpose()?;
+            if paths.is_empty() && !fresh {
+                return Err(Error::Usage(
+                    "give files or directories to load (or --fresh to rebuild)".into(),
+                ));
+            }
+            let kg = KgStore::open(&path, false)?;
+            if fresh {
+                let dropped = kg.user_graphs()?;
+                let report = kg.rebuild_bundle(true)?;
+                eprintln!(
+                    "policykg: rebuilt {} from the bundled data ({} quads){}",
+                    path.display(),
+                    report.quads,
+                    if dropped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; dropped {} loaded graph(s): {}",
+                            dropped.len(),
+                            dropped.join(", ")
+                        )
+                    }
+                );
+            }
+            if !paths.is_empty() {
+                let report = kg.load(&paths, format)?;
+                for (file, n) in &report.files {
+                    eprintln!("policykg: loaded {n} quads from {file}");
+                }
+                eprintln!(
+                    "policykg: {} quads added to {}",
+                    report.quads,
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        Command::CheckSeeds { dir } => {
+            let input = seeds::SeedInput::from_dir(&dir)?;
+            match seeds::compile(&input) {
+                Ok(c) => {
+                    let n = c.counts;
+                    eprintln!(
+                        "policykg: seeds OK: {} documents, {} entities, {} stated facts, {} inferred facts, {} events, {} indicators, {} mentions, {} exclusions, {} quads",
+                        c.documents.len(), n.entities, n.facts, n.inferred_facts, n.events, n.indicators, n.mentions, n.exclusions, c.quads.len()
+                    );
+                    Ok(())
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{e}");
+                    }
+                    Err(Error::Usage(format!(
+                        "{} error(s) in the seed files",
+                        errors.len()
+                    )))
+                }
+            }
+        }
+    }
+}

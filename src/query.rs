@@ -1,0 +1,314 @@
+//! SPARQL: parsing with the predeclared prefixes, evaluation with a hard time limit, and result output.
+//!
+//! The default graph of every query is the union of all named graphs (unless the query names its own dataset
+//! with FROM / FROM NAMED): the bundle keeps each document's facts in its own graph, and a researcher asking
+//! "which platforms does 省数据局 run?" wants the answer from all of them.
+
+use std::io::Write;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use comfy_table::{presets, ContentArrangement, Table};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::{Term, Triple};
+use oxigraph::sparql::results::QueryResultsSerializer;
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
+use oxigraph::store::Store;
+use spargebra::Query;
+
+use crate::error::{one_line, Error, Result};
+use crate::format::Format;
+use crate::vocab;
+
+/// The evaluator every query runs with: predeclared prefixes.
+pub fn evaluator() -> SparqlEvaluator {
+    let mut evaluator = SparqlEvaluator::new();
+    for (prefix, namespace) in vocab::PREFIXES {
+        evaluator = evaluator
+            .with_prefix(*prefix, *namespace)
+            .expect("the predeclared namespaces are valid IRIs");
+    }
+    evaluator
+}
+
+/// Parse a query; `place` names it in errors (`query`, a file path, `queries/NAME.rq`).
+/// A syntax error reads `PLACE:LINE:COLUMN: message (at: the offending line)`.
+pub fn parse(text: &str, place: &str) -> Result<Query> {
+    parser()
+        .parse_query(text)
+        .map_err(|e| syntax_error(text, place, &e.to_string()))
+}
+
+/// The SPARQL parser with the predeclared prefixes (queries and updates).
+pub fn parser() -> spargebra::SparqlParser {
+    let mut parser = spargebra::SparqlParser::new();
+    for (prefix, namespace) in vocab::PREFIXES {
+        parser = parser
+            .with_prefix(*prefix, *namespace)
+            .expect("the predeclared namespaces are valid IRIs");
+    }
+    parser
+}
+
+/// Turn a SPARQL parser message (`error at 2:15: expected …`) into a located one-line error.
+pub fn syntax_error(text: &str, place: &str, message: &str) -> Error {
+    let located = message.strip_prefix("error at ").and_then(|rest| {
+        let (position, detail) = rest.split_once(": ")?;
+        let (line, column) = position.split_once(':')?;
+        Some((
+            line.parse::<u64>().ok()?,
+            column.parse::<u64>().ok()?,
+            detail.to_owned(),
+        ))
+    });
+    match located {
+        Some((line, column, detail)) => {
+            let offending = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("")
+                .trim();
+            Error::Syntax {
+                place: place.to_owned(),
+                line,
+                column,
+                message: format!("{} (at: {offending})", one_line(&detail)),
+            }
+        }
+        None => Error::invalid(place, one_line(message)),
+    }
+}
+
+/// A query answer, fully evaluated.
+pub enum Answer {
+    Solutions {
+        variables: Arc<[Variable]>,
+        solutions: Vec<QuerySolution>,
+    },
+    Boolean(bool),
+    Graph(Vec<Triple>),
+}
+
+impl Answer {
+    pub fn is_graph(&self) -> bool {
+        matches!(self, Answer::Graph(_))
+    }
+
+    /// The number of rows, triples, or 1 for a boolean.
+    pub fn len(&self) -> usize {
+        match self {
+            Answer::Solutions { solutions, .. } => solutions.len(),
+            Answer::Boolean(_) => 1,
+            Answer::Graph(triples) => triples.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Evaluate a query on the store in a worker thread, giving up after `timeout`.
+///
+/// Oxigraph's cancellation is cooperative and can come many seconds late on CPU-bound joins, so the caller is
+/// not made to wait for it: on timeout this returns [`Error::Timeout`] at once and cancels the worker, which
+/// stops at its next check (a CLI process simply exits).
+pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Result<Answer> {
+    let token = CancellationToken::new();
+    let worker_token = token.clone();
+    let store = store.clone();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("policykg-query".into())
+        .spawn(move || {
+            let _ = sender.send(evaluate_now(&store, query, Some(worker_token)));
+        })
+        .map_err(|e| Error::Evaluation(e.to_string()))?;
+    match timeout {
+        Some(limit) => match receiver.recv_timeout(limit) {
+            Ok(answer) => answer,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                token.cancel();
+                Err(Error::Timeout {
+                    seconds: limit.as_secs_f64(),
+                })
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(Error::Evaluation("the query worker stopped".into()))
+            }
+        },
+        None => receiver
+            .recv()
+            .unwrap_or_else(|_| Err(Error::Evaluation("the query worker stopped".into()))),
+    }
+}
+
+/// Evaluate a query on the calling thread (no time limit but the token).
+pub fn evaluate_now(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+) -> Result<Answer> {
+    let mut evaluator = evaluator();
+    if let Some(token) = token {
+        evaluator = evaluator.with_cancellation_token(token);
+    }
+    let mut prepared = evaluator.for_query(query);
+    if prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let eval_error = |e: oxigraph::sparql::QueryEvaluationError| match e {
+        oxigraph::sparql::QueryEvaluationError::Cancelled => Error::Timeout { seconds: 0.0 },
+        e => Error::Evaluation(one_line(&e.to_string())),
+    };
+    match prepared.on_store(store).execute().map_err(eval_error)? {
+        QueryResults::Solutions(iter) => {
+            let variables: Arc<[Variable]> = iter.variables().to_vec().into();
+            let solutions = iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?;
+            Ok(Answer::Solutions {
+                variables,
+                solutions,
+            })
+        }
+        QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
+        QueryResults::Graph(iter) => Ok(Answer::Graph(
+            iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?,
+        )),
+    }
+}
+
+/// Convenience for library users and tests: parse and evaluate a SELECT, returning rows of strings
+/// (IRIs as full IRIs, literals as their lexical value, unbound as "").
+pub fn select_strings(store: &Store, text: &str) -> Result<Vec<Vec<String>>> {
+    match evaluate_now(store, parse(text, "query")?, None)? {
+        Answer::Solutions {
+            variables,
+            solutions,
+        } => Ok(solutions
+            .iter()
+            .map(|s| {
+                variables
+                    .iter()
+                    .map(|v| s.get(v).map(term_value).unwrap_or_default())
+                    .collect()
+            })
+            .collect()),
+        _ => Err(Error::Usage("expected a SELECT query".into())),
+    }
+}
+
+/// The plain value of a term: an IRI, a literal's lexical form, a blank node's id.
+pub fn term_value(term: &Term) -> String {
+    match term {
+        Term::NamedNode(n) => n.as_str().to_owned(),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        Term::Literal(l) => l.value().to_owned(),
+    }
+}
+
+/// How a term reads in a table: prefixed names for IRIs, literal values as written.
+pub fn term_display(term: &Term) -> String {
+    match term {
+        Term::NamedNode(n) => vocab::shorten(n.as_str()),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        Term::Literal(l) => l.value().to_owned(),
+    }
+}
+
+/// Write an answer in a format; the format must suit the answer (solutions vs graph).
+pub fn write_answer(answer: &Answer, format: Format, out: &mut dyn Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<stdout>", e);
+    match answer {
+        Answer::Solutions {
+            variables,
+            solutions,
+        } => match format {
+            Format::Table => {
+                let mut table =
+                    new_table(variables.iter().map(|v| v.as_str().to_owned()).collect());
+                for s in solutions {
+                    table.add_row(
+                        variables
+                            .iter()
+                            .map(|v| s.get(v).map(term_display).unwrap_or_default()),
+                    );
+                }
+                writeln!(out, "{table}").map_err(io)?;
+                writeln!(
+                    out,
+                    "{} row{}",
+                    solutions.len(),
+                    if solutions.len() == 1 { "" } else { "s" }
+                )
+                .map_err(io)?;
+                Ok(())
+            }
+            f => {
+                let results_format = f
+                    .results_format()
+                    .ok_or_else(|| wrong_format(f, Format::SOLUTIONS, "SELECT"))?;
+                let mut serializer = QueryResultsSerializer::from_format(results_format)
+                    .serialize_solutions_to_writer(out, variables.to_vec())
+                    .map_err(io)?;
+                for s in solutions {
+                    serializer.serialize(s).map_err(io)?;
+                }
+                serializer.finish().map_err(io)?;
+                Ok(())
+            }
+        },
+        Answer::Boolean(value) => match format {
+            Format::Table => writeln!(out, "{value}").map_err(io),
+            f => {
+                let results_format = f
+                    .results_format()
+                    .ok_or_else(|| wrong_format(f, Format::SOLUTIONS, "ASK"))?;
+                QueryResultsSerializer::from_format(results_format)
+                    .serialize_boolean_to_writer(out, *value)
+                    .map_err(io)?;
+                Ok(())
+            }
+        },
+        Answer::Graph(triples) => {
+            let rdf_format = format
+                .rdf_format()
+                .filter(|_| Format::GRAPHS.contains(&format))
+                .ok_or_else(|| wrong_format(format, Format::GRAPHS, "CONSTRUCT/DESCRIBE"))?;
+            let mut serializer = RdfSerializer::from_format(rdf_format);
+            for (prefix, namespace) in vocab::PREFIXES {
+                serializer = serializer
+                    .with_prefix(*prefix, *namespace)
+                    .expect("valid prefixes");
+            }
+            let mut writer = serializer.for_writer(out);
+            for t in triples {
+                writer.serialize_triple(t).map_err(io)?;
+            }
+            writer.finish().map_err(io)?;
+            Ok(())
+        }
+    }
+}
+
+fn wrong_format(format: Format, allowed: &[Format], kind: &str) -> Error {
+    Error::Usage(format!(
+        "{format} cannot hold {kind} results; use {}",
+        allowed
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// A table with the house style: UTF-8 rules, columns aligned by display width (Chinese is two columns wide),
+/// no wrapping (rows stay on one line, so `grep` and `less -S` work).
+pub fn new_table(header: Vec<String>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    table
+}

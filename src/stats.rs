@@ -1,0 +1,62 @@
+//! `policykg stats`: how big the graph is, per named graph and per class.
+
+use oxigraph::store::Store;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::query;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// (graph IRI, triples), the default graph as "(default graph)".
+    pub graphs: Vec<(String, usize)>,
+    /// (class IRI, zh label, en label, entities).
+    pub classes: Vec<(String, String, String, usize)>,
+    pub total_quads: usize,
+}
+
+pub fn stats(store: &Store) -> Result<Stats> {
+    let graphs = query::select_strings(
+        store,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    )?;
+    let mut graphs: Vec<(String, usize)> = graphs
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
+        .collect();
+    let in_default = store
+        .quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(oxigraph::model::GraphNameRef::DefaultGraph),
+        )
+        .count();
+    if in_default > 0 {
+        graphs.insert(0, ("(default graph)".into(), in_default));
+    }
+    let classes = query::select_strings(
+        store,
+        "SELECT ?c (SAMPLE(?zh0) AS ?zh) (SAMPLE(?en0) AS ?en) (COUNT(DISTINCT ?e) AS ?n) WHERE {
+           ?e a ?c . FILTER(STRSTARTS(STR(?c), STR(pk:)))
+           FILTER NOT EXISTS { GRAPH pkg:ontology { ?e ?anything ?value } }
+           OPTIONAL { ?c rdfs:label ?zh0 FILTER(LANG(?zh0) = \"zh\") }
+           OPTIONAL { ?c rdfs:label ?en0 FILTER(LANG(?en0) = \"en\") }
+         } GROUP BY ?c ORDER BY DESC(?n) ?c",
+    )?;
+    Ok(Stats {
+        total_quads: store.len().unwrap_or(0),
+        graphs,
+        classes: classes
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].clone(),
+                    r[1].clone(),
+                    r[2].clone(),
+                    r[3].parse().unwrap_or(0),
+                )
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,154 @@
+//! Namespaces, IRIs and prefixes: the one place that knows how policykg names things.
+
+use oxigraph::model::NamedNode;
+
+/// The base every policykg IRI lives under.
+pub const BASE: &str = "https://w3id.org/policykg/";
+/// The ontology namespace (`pk:`).
+pub const PK: &str = "https://w3id.org/policykg/ontology#";
+/// Entities: regulations, agencies, platforms, initiatives, events, observations (`pkid:`).
+pub const ID: &str = "https://w3id.org/policykg/id/";
+/// Source documents (`pkdoc:`).
+pub const DOC: &str = "https://w3id.org/policykg/doc/";
+/// Named graphs (`pkg:`).
+pub const GRAPH: &str = "https://w3id.org/policykg/graph/";
+/// Evidence annotations (`pkev:`).
+pub const EVIDENCE: &str = "https://w3id.org/policykg/evidence/";
+
+pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+pub const ORG: &str = "http://www.w3.org/ns/org#";
+pub const ELI: &str = "http://data.europa.eu/eli/ontology#";
+pub const OA: &str = "http://www.w3.org/ns/oa#";
+pub const SCHEMA: &str = "https://schema.org/";
+
+/// The prefixes every query may use without declaring them, in the order `policykg prefixes` lists them.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("rdf", RDF),
+    ("rdfs", RDFS),
+    ("owl", OWL),
+    ("xsd", XSD),
+    ("skos", SKOS),
+    ("dcterms", DCTERMS),
+    ("prov", PROV),
+    ("org", ORG),
+    ("eli", ELI),
+    ("oa", OA),
+    ("schema", SCHEMA),
+    ("cpsv", "http://purl.org/vocab/cpsv#"),
+    ("cv", "http://data.europa.eu/m8g/"),
+    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("pk", PK),
+    ("pkid", ID),
+    ("pkdoc", DOC),
+    ("pkg", GRAPH),
+    ("pkev", EVIDENCE),
+];
+
+/// The named graph of the ontology.
+pub fn ontology_graph() -> NamedNode {
+    graph("ontology")
+}
+/// The named graph of entity declarations (types, labels, levels).
+pub fn catalogue_graph() -> NamedNode {
+    graph("catalogue")
+}
+/// The named graph of facts a curator inferred rather than read.
+pub fn inferred_graph() -> NamedNode {
+    graph("inferred")
+}
+/// The named graph that records which bundle built the store.
+pub fn meta_graph() -> NamedNode {
+    graph("meta")
+}
+
+pub fn graph(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{GRAPH}{local}"))
+}
+pub fn pk(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{PK}{local}"))
+}
+pub fn entity(id: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}{id}"))
+}
+pub fn document(id: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{DOC}{id}"))
+}
+pub fn ns(namespace: &str, local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{namespace}{local}"))
+}
+
+/// Is this graph one the bundle owns (rebuilt on upgrade), rather than one a user loaded?
+pub fn is_bundled_graph(iri: &str) -> bool {
+    iri.starts_with(GRAPH)
+}
+
+/// `https://w3id.org/policykg/ontology#issuedBy` → `pk:issuedBy`; IRIs outside the known namespaces stay `<…>`.
+pub fn shorten(iri: &str) -> String {
+    // Longest namespace first, so that pkid: wins over a shorter overlapping one.
+    let mut best: Option<(&str, &str)> = None;
+    for (prefix, namespace) in PREFIXES {
+        if let Some(local) = iri.strip_prefix(namespace) {
+            if is_pn_local(local) && best.is_none_or(|(_, ns)| namespace.len() > ns.len()) {
+                best = Some((prefix, namespace));
+            }
+        }
+    }
+    match best {
+        Some((prefix, namespace)) => format!("{prefix}:{}", &iri[namespace.len()..]),
+        None => format!("<{iri}>"),
+    }
+}
+
+/// `pk:issuedBy` → the full IRI, if the prefix is known.
+pub fn expand(prefixed: &str) -> Option<String> {
+    let (prefix, local) = prefixed.split_once(':')?;
+    PREFIXES
+        .iter()
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, ns)| format!("{ns}{local}"))
+}
+
+/// A conservative check that a local name can be written after a prefix without escaping.
+fn is_pn_local(local: &str) -> bool {
+    !local.is_empty()
+        && !local.ends_with('.')
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The SPARQL `PREFIX` block for every predeclared prefix (used where a text needs them spelled out).
+pub fn sparql_prefix_block() -> String {
+    PREFIXES
+        .iter()
+        .map(|(p, ns)| format!("PREFIX {p}: <{ns}>\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortens_known_namespaces_and_keeps_others() {
+        assert_eq!(shorten(&format!("{PK}issuedBy")), "pk:issuedBy");
+        assert_eq!(shorten(&format!("{ID}sufuban")), "pkid:sufuban");
+        assert_eq!(shorten("http://example.org/x"), "<http://example.org/x>");
+        assert_eq!(
+            shorten(&format!("{ID}a/b")),
+            "<https://w3id.org/policykg/id/a/b>"
+        );
+    }
+
+    #[test]
+    fn expands_prefixed_names() {
+        assert_eq!(expand("pkid:sufuban").unwrap(), format!("{ID}sufuban"));
+        assert!(expand("nope:x").is_none());
+    }
+}

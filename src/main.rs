@@ -9,9 +9,12 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use policykg::error::{Error, Result};
 use policykg::format::Format;
+use policykg::graph::Projection;
 use policykg::resolve::Resolver;
 use policykg::store::{default_store_path, KgStore};
-use policykg::{catalog, describe, evidence, query, seeds, stats, vocab};
+use policykg::{
+    catalog, describe, evidence, export, lineage, output, query, seeds, stats, viz, vocab,
+};
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +89,86 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Predecessors and successors through lineage relations (draft of, raised to, supersedes, upgraded to…)
+    Lineage {
+        entity: String,
+        /// Only predecessors
+        #[arg(long, conflicts_with_all = ["down", "both"])]
+        up: bool,
+        /// Only successors
+        #[arg(long, conflicts_with = "both")]
+        down: bool,
+        /// Both directions (the default)
+        #[arg(long)]
+        both: bool,
+        /// text, json or dot
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// The shortest connections between two entities, each hop with its relation and evidence
+    Path {
+        from: String,
+        to: String,
+        #[arg(long, default_value_t = 6)]
+        max_hops: usize,
+        /// text or json
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Entities within N hops of an entity
+    Neighbors {
+        entity: String,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// table or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// The most central entities (betweenness and degree)
+    Rank {
+        /// Only these classes or bands (regulation, agency, platform, initiative), repeatable
+        #[arg(long = "class")]
+        classes: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// table or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Draw the regulation → agency → platform / initiative network as DOT, SVG or HTML
+    Viz {
+        /// Draw only the neighbourhood of this entity
+        #[arg(long)]
+        focus: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+        /// Only these classes or bands, repeatable
+        #[arg(long = "class")]
+        classes: Vec<String>,
+        /// dot, svg or html
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// The output file
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Export the graph for other tools (RDF formats, GraphML, GEXF, Neo4j CSV, Cytoscape.js, DOT)
+    Export {
+        /// turtle, trig, ntriples, nquads, rdfxml, jsonld, canonical, graphml, gexf, csv, cytoscape, dot
+        #[arg(long)]
+        format: String,
+        /// The output file (a directory for csv); stdout when left out
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Only this named graph (RDF formats)
+        #[arg(long)]
+        graph: Option<String>,
+        /// Only the neighbourhood of this entity
+        #[arg(long)]
+        focus: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+    },
     /// Check the seed files of a project checkout (ontology/, seeds/) and report every error
     CheckSeeds {
         /// The project directory
@@ -121,6 +204,17 @@ fn write_out(text: &str) -> Result<()> {
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))
+}
+
+/// Open the store, project it, and resolve one entity.
+fn open_graph(
+    path: &std::path::Path,
+    entity: &str,
+) -> Result<(KgStore, Projection, oxigraph::model::NamedNode)> {
+    let kg = KgStore::open(path, true)?;
+    let iri = Resolver::new(kg.store())?.resolve(entity)?;
+    let projection = Projection::build(kg.store())?;
+    Ok((kg, projection, iri))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -332,6 +426,217 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Lineage {
+            entity,
+            up,
+            down,
+            both,
+            format,
+        } => {
+            let format = Format::parse_among(
+                &format,
+                &[Format::Text, Format::Json, Format::Dot],
+                "lineage",
+            )?;
+            let (kg, projection, iri) = open_graph(&path, &entity)?;
+            drop(kg);
+            let root = projection.node(iri.as_str())?;
+            let (up, down) = if both || (!up && !down) {
+                (true, true)
+            } else {
+                (up, down)
+            };
+            let l = lineage::lineage(&projection, root, up, down);
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&l).expect("serialisable") + "\n"))
+                }
+                Format::Dot => write_out(&lineage::lineage_dot(&projection, root, &l)),
+                _ => write_out(&lineage::lineage_text(&l)),
+            }
+        }
+        Command::Path {
+            from,
+            to,
+            max_hops,
+            format,
+        } => {
+            let format = Format::parse_among(&format, &[Format::Text, Format::Json], "path")?;
+            let (kg, projection, a) = open_graph(&path, &from)?;
+            let b = Resolver::new(kg.store())?.resolve(&to)?;
+            let (na, nb) = (projection.node(a.as_str())?, projection.node(b.as_str())?);
+            let paths = lineage::paths(&projection, na, nb, max_hops);
+            if paths.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no connection of at most {max_hops} hops between {} and {} (raise --max-hops to look further)",
+                    projection.graph[na].label(),
+                    projection.graph[nb].label()
+                )));
+            }
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&paths).expect("serialisable") + "\n"))
+                }
+                _ => write_out(&lineage::paths_text(&paths)),
+            }
+        }
+        Command::Neighbors {
+            entity,
+            depth,
+            format,
+        } => {
+            let format = Format::parse_among(&format, &[Format::Table, Format::Json], "neighbors")?;
+            let (_kg, projection, iri) = open_graph(&path, &entity)?;
+            let root = projection.node(iri.as_str())?;
+            let list = lineage::neighbours(&projection, root, depth);
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&list).expect("serialisable") + "\n"))
+                }
+                _ => write_out(&lineage::neighbours_text(
+                    projection.graph[root].label(),
+                    &list,
+                )),
+            }
+        }
+        Command::Rank {
+            classes,
+            top,
+            format,
+        } => {
+            let format = Format::parse_among(&format, &[Format::Table, Format::Json], "rank")?;
+            let kg = KgStore::open(&path, true)?;
+            let projection = Projection::build(kg.store())?;
+            lineage::class_filter_ok(&projection, &classes).map_err(Error::Usage)?;
+            let list = lineage::rank(&projection, &classes, top);
+            match format {
+                Format::Json => {
+                    write_out(&(serde_json::to_string_pretty(&list).expect("serialisable") + "\n"))
+                }
+                _ => write_out(&lineage::rank_text(&list)),
+            }
+        }
+        Command::Viz {
+            focus,
+            depth,
+            classes,
+            format,
+            output,
+        } => {
+            let format =
+                Format::parse_among(&format, &[Format::Dot, Format::Svg, Format::Html], "viz")?;
+            let kg = KgStore::open(&path, true)?;
+            let projection = Projection::build(kg.store())?;
+            let focus = focus
+                .map(|f| Resolver::new(kg.store())?.resolve(&f))
+                .transpose()?;
+            let picture =
+                projection.view(focus.as_ref().map(|f| f.as_str()), depth, &classes, false)?;
+            let text = match format {
+                Format::Dot => viz::dot(&picture),
+                Format::Svg => viz::svg(&picture),
+                _ => viz::html(&picture),
+            };
+            output::write_atomically(&output, text.as_bytes())?;
+            eprintln!(
+                "policykg: wrote {} ({} nodes, {} edges) to {}",
+                format,
+                picture.graph.node_count(),
+                picture.graph.edge_count(),
+                output.display()
+            );
+            Ok(())
+        }
+        Command::Export {
+            format,
+            output,
+            graph,
+            focus,
+            depth,
+        } => {
+            let format = Format::parse_among(&format, Format::EXPORTS, "export")?;
+            let kg = KgStore::open(&path, true)?;
+            let focus = focus
+                .map(|f| Resolver::new(kg.store())?.resolve(&f))
+                .transpose()?;
+            let mut bytes: Vec<u8> = Vec::new();
+            if format.rdf_format().is_some() {
+                let selection = match (&graph, &focus) {
+                    (Some(_), Some(_)) => {
+                        return Err(Error::Usage("give --graph or --focus, not both".into()))
+                    }
+                    (Some(g), None) => export::Selection::Graph(g.clone()),
+                    (None, Some(f)) => {
+                        let projection = Projection::build(kg.store())?;
+                        let view = projection.view(Some(f.as_str()), depth, &[], true)?;
+                        export::Selection::Entities(
+                            view.graph.node_weights().map(|n| n.iri.clone()).collect(),
+                        )
+                    }
+                    (None, None) => export::Selection::All,
+                };
+                let quads = export::select_quads(kg.store(), &selection)?;
+                if let Some(sha) = export::write_rdf(&quads, format, &mut bytes)? {
+                    eprintln!(
+                        "policykg: SHA-256 {sha} ({} quads, RDFC-1.0 canonical N-Quads)",
+                        quads.len()
+                    );
+                }
+            } else {
+                if graph.is_some() {
+                    return Err(Error::Usage(
+                        "--graph applies to RDF formats; use --focus for graph-tool formats".into(),
+                    ));
+                }
+                let projection = Projection::build(kg.store())?;
+                let view = projection.view(focus.as_ref().map(|f| f.as_str()), depth, &[], true)?;
+                match format {
+                    Format::Csv => {
+                        let dir = output.ok_or_else(|| {
+                            Error::Usage(
+                                "csv writes a directory (nodes.csv, edges.csv): give -o DIR".into(),
+                            )
+                        })?;
+                        let (nodes, edges) = export::neo4j_csv(&view)?;
+                        export::write_csv_dir(&dir, &nodes, &edges)?;
+                        eprintln!(
+                            "policykg: wrote {}/nodes.csv ({} nodes) and edges.csv ({} edges)",
+                            dir.display(),
+                            view.graph.node_count(),
+                            view.graph.edge_count()
+                        );
+                        return Ok(());
+                    }
+                    Format::GraphMl => bytes = export::graphml(&view).into_bytes(),
+                    Format::Gexf => bytes = export::gexf(&view).into_bytes(),
+                    Format::Cytoscape => {
+                        bytes = (serde_json::to_string_pretty(&export::cytoscape(&view))
+                            .expect("serialisable")
+                            + "\n")
+                            .into_bytes()
+                    }
+                    _ => bytes = viz::dot(&view).into_bytes(),
+                }
+            }
+            match output {
+                Some(file) => {
+                    output::write_atomically(&file, &bytes)?;
+                    eprintln!(
+                        "policykg: wrote {} ({} bytes) to {}",
+                        format,
+                        bytes.len(),
+                        file.display()
+                    );
+                    Ok(())
+                }
+                None => {
+                    let mut out = stdout();
+                    out.write_all(&bytes)
+                        .and_then(|_| out.flush())
+                        .map_err(|e| Error::io("<stdout>", e))
+                }
+            }
         }
         Command::CheckSeeds { dir } => {
             let input = seeds::SeedInput::from_dir(&dir)?;

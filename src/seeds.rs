@@ -1356,21 +1356,70 @@ impl<'a> Compiler<'a> {
                 mentioned.insert(id);
             }
         }
+        // A name that only occurs inside a longer name (企业开办 inside 企业开办“一件事”) is still named by the
+        // text: its first plain occurrence is its evidence.
         for (id, path_text, span) in declared {
-            if !mentioned.contains(id)
-                && self
+            if mentioned.contains(id)
+                || !self
                     .entities
                     .get(id)
                     .is_some_and(|e| &e.zh == span.get_ref())
             {
-                let (path, text) = path_text.split_once('\u{0}').unwrap();
-                let place = Place { path, text };
-                self.errors.push(place.at(
-                    span,
-                    format!(
-                        "entity {id:?}: neither its zh label nor an alias occurs in any source document (labels must be verbatim; a longer name may hide it)"
-                    ),
-                ));
+                continue;
+            }
+            let names: Vec<String> = {
+                let e = &self.entities[id];
+                std::iter::once(e.zh.clone())
+                    .chain(e.aliases.iter().cloned())
+                    .collect()
+            };
+            let found = self.docs.values().find_map(|d| {
+                names.iter().find_map(|name| {
+                    d.text.find(name.as_str()).map(|b| {
+                        (
+                            d.id.clone(),
+                            d.text.clone(),
+                            d.graph.clone(),
+                            b,
+                            name.clone(),
+                        )
+                    })
+                })
+            });
+            match found {
+                Some((doc_id, text, graph, byte, name)) => {
+                    let start = text[..byte].chars().count();
+                    let end = start + name.chars().count();
+                    let chars: Vec<char> = text.chars().collect();
+                    let quote = QuoteAt {
+                        doc: doc_id.clone(),
+                        prefix: chars[start.saturating_sub(16)..start].iter().collect(),
+                        suffix: chars[end..(end + 16).min(chars.len())].iter().collect(),
+                        exact: name,
+                        start,
+                        end,
+                    };
+                    self.assert_with_evidence(
+                        Triple::new(
+                            vocab::entity(id),
+                            vocab::pk("mentionedIn"),
+                            vocab::document(&doc_id),
+                        ),
+                        &graph,
+                        &[quote],
+                        None,
+                    );
+                    self.counts.mentions += 1;
+                    mentioned.insert(id.clone());
+                }
+                None => {
+                    let (path, text) = path_text.split_once('\u{0}').unwrap();
+                    let place = Place { path, text };
+                    self.errors.push(place.at(
+                        span,
+                        format!("entity {id:?}: neither its zh label nor an alias occurs in any source document (labels must be verbatim)"),
+                    ));
+                }
             }
         }
     }

@@ -1,0 +1,585 @@
+//! The graph projection: entities as nodes, relations as labelled edges, in petgraph. Evidence, labels, schema,
+//! indicator observations and document mentions are left out; lifecycle events are folded into their entity's
+//! node as dated steps. Every graph view (lineage, path, neighbours, rank, pictures, graph exports) reads this
+//! one projection, built once per command from the store in a few milliseconds.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use oxigraph::store::Store;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::query;
+use crate::vocab::{self, PK};
+
+/// Where a node sits in the regulation → agency → platform → initiative picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Band {
+    Regulation,
+    Agency,
+    Platform,
+    Initiative,
+    Other,
+}
+
+impl Band {
+    pub const ALL: [Band; 5] = [
+        Band::Regulation,
+        Band::Agency,
+        Band::Platform,
+        Band::Initiative,
+        Band::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Regulation => "regulation",
+            Band::Agency => "agency",
+            Band::Platform => "platform",
+            Band::Initiative => "initiative",
+            Band::Other => "other",
+        }
+    }
+
+    /// The band of a pk: class local name.
+    pub fn of_class(class: &str) -> Band {
+        const REGULATION: &[&str] = &[
+            "PolicyInstrument",
+            "NationalLaw",
+            "AdministrativeRegulation",
+            "LocalRegulation",
+            "GovernmentRule",
+            "PartyRegulation",
+            "NormativeDocument",
+            "Plan",
+            "InternalRule",
+            "Standard",
+            "NationalStandard",
+            "RegionalStandard",
+            "ProvincialStandard",
+            "ListOrCatalogue",
+            "LegislativeProject",
+            "Draft",
+        ];
+        const AGENCY: &[&str] = &[
+            "Organization",
+            "Agency",
+            "LegislativeBody",
+            "Committee",
+            "Enterprise",
+            "ResearchOrEducation",
+            "MediaOutlet",
+        ];
+        const PLATFORM: &[&str] = &[
+            "Platform",
+            "MobileApp",
+            "Portal",
+            "Hotline",
+            "DataPlatform",
+            "CodeSystem",
+            "DigitalAssistant",
+            "ServiceHall",
+            "InformationSystem",
+        ];
+        const INITIATIVE: &[&str] = &[
+            "Initiative",
+            "Reform",
+            "Campaign",
+            "Mechanism",
+            "Brand",
+            "ServiceScenario",
+            "Event",
+        ];
+        if REGULATION.contains(&class) {
+            Band::Regulation
+        } else if AGENCY.contains(&class) {
+            Band::Agency
+        } else if PLATFORM.contains(&class) {
+            Band::Platform
+        } else if INITIATIVE.contains(&class) {
+            Band::Initiative
+        } else {
+            Band::Other
+        }
+    }
+}
+
+/// A dated step of an entity (a lifecycle event folded into its node).
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub event: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub stated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub iri: String,
+    pub zh: String,
+    pub en: String,
+    /// The pk: class local name (`LocalRegulation`, `Hotline`…).
+    pub class: String,
+    pub band: Band,
+    pub steps: Vec<Step>,
+}
+
+impl Node {
+    /// The earliest dated step, as a year.
+    pub fn first_year(&self) -> Option<i32> {
+        self.steps
+            .iter()
+            .filter_map(|s| s.date.as_deref())
+            .filter_map(year_of)
+            .min()
+    }
+
+    pub fn label(&self) -> &str {
+        if self.zh.is_empty() {
+            &self.en
+        } else {
+            &self.zh
+        }
+    }
+}
+
+/// The year of an xsd:date / gYearMonth / gYear lexical form.
+pub fn year_of(date: &str) -> Option<i32> {
+    date.get(..4)?.parse().ok()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Edge {
+    /// The pk: property local name (`issuedBy`, `draftOf`…).
+    pub relation: String,
+    pub stated: bool,
+    /// A short verbatim quote supporting the edge, and its document.
+    pub quote: Option<String>,
+    pub document: Option<String>,
+}
+
+impl Edge {
+    pub fn is_lineage(&self) -> bool {
+        lineage_direction(&self.relation).is_some()
+    }
+}
+
+/// For lineage relations: true when the subject is the earlier thing (draft → law), false when it is the later
+/// one (new edition supersedes old); None for relations that are not lineage.
+pub fn lineage_direction(relation: &str) -> Option<bool> {
+    match relation {
+        "draftOf" | "raisedTo" | "leadsTo" | "upgradedTo" | "succeededBy" | "supersededBy" => {
+            Some(true)
+        }
+        "supersedes" | "revisionOf" | "succeeds" | "versionOf" => Some(false),
+        _ => None,
+    }
+}
+
+/// The projection.
+#[derive(Debug, Default)]
+pub struct Projection {
+    pub graph: DiGraph<Node, Edge>,
+    index: HashMap<String, NodeIndex>,
+}
+
+impl Projection {
+    /// Project the store.
+    pub fn build(store: &Store) -> Result<Self> {
+        let mut p = Projection::default();
+        let nodes = query::select_strings(
+            store,
+            "SELECT ?e ?class ?zh ?en WHERE {
+               GRAPH pkg:catalogue { ?e a ?class }
+               FILTER(?class != pk:IndicatorObservation)
+               FILTER NOT EXISTS { ?class rdfs:subClassOf pk:LifecycleEvent }
+               OPTIONAL { ?e skos:prefLabel ?zh FILTER(LANG(?zh) = \"zh\") }
+               OPTIONAL { ?e skos:prefLabel ?en FILTER(LANG(?en) = \"en\") }
+             }",
+        )?;
+        for r in nodes {
+            let class = r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned();
+            p.add_node(Node {
+                band: Band::of_class(&class),
+                iri: r[0].clone(),
+                zh: r[2].clone(),
+                en: r[3].clone(),
+                class,
+                steps: vec![],
+            });
+        }
+        let quotes: HashMap<(String, String, String), (String, String)> = query::select_strings(
+            store,
+            "SELECT ?s ?p ?o (SAMPLE(?q) AS ?quote) (SAMPLE(?d) AS ?doc) WHERE {
+               ?ev a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                   oa:hasTarget ?t . ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q .
+               FILTER(?p != pk:mentionedIn)
+             } GROUP BY ?s ?p ?o",
+        )?
+        .into_iter()
+        .map(|r| {
+            (
+                (r[0].clone(), r[1].clone(), r[2].clone()),
+                (r[3].clone(), r[4].clone()),
+            )
+        })
+        .collect();
+        let edges = query::select_strings(
+            store,
+            "SELECT DISTINCT ?s ?p ?o ?g WHERE {
+               GRAPH ?g { ?s ?p ?o }
+               FILTER(isIRI(?o) && STRSTARTS(STR(?p), STR(pk:)))
+               FILTER(?g != pkg:ontology && ?g != pkg:catalogue && ?g != pkg:meta)
+               FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf))
+             }",
+        )?;
+        let mut events: Vec<(String, String, bool)> = Vec::new(); // (event, of, stated)
+        for r in edges {
+            let relation = r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned();
+            let stated = r[3] != vocab::inferred_graph().as_str();
+            if relation == "eventOf" {
+                events.push((r[0].clone(), r[2].clone(), stated));
+                continue;
+            }
+            if relation == "actor" {
+                continue; // folded into the event's step
+            }
+            let (Some(&a), Some(&b)) = (p.index.get(&r[0]), p.index.get(&r[2])) else {
+                continue;
+            };
+            let evidence = quotes.get(&(r[0].clone(), r[1].clone(), r[2].clone()));
+            p.graph.add_edge(
+                a,
+                b,
+                Edge {
+                    relation,
+                    stated,
+                    quote: evidence.map(|(q, _)| q.clone()),
+                    document: evidence.map(|(_, d)| d.clone()),
+                },
+            );
+        }
+        let event_info: HashMap<String, (String, String)> = query::select_strings(
+            store,
+            "SELECT ?ev ?kind (SAMPLE(?d) AS ?date) WHERE {
+               ?ev pk:eventOf ?x . GRAPH pkg:catalogue { ?ev a ?kind }
+               OPTIONAL { ?ev pk:date ?d }
+             } GROUP BY ?ev ?kind",
+        )?
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].clone(),
+                (
+                    r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned(),
+                    r[2].clone(),
+                ),
+            )
+        })
+        .collect();
+        for (event, of, stated) in events {
+            if let (Some(&n), Some((kind, date))) = (p.index.get(&of), event_info.get(&event)) {
+                p.graph[n].steps.push(Step {
+                    event,
+                    kind: kind.clone(),
+                    date: Some(date.clone()).filter(|d| !d.is_empty()),
+                    stated,
+                });
+            }
+        }
+        for n in p.graph.node_weights_mut() {
+            n.steps
+                .sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
+        }
+        Ok(p)
+    }
+
+    pub fn add_node(&mut self, node: Node) -> NodeIndex {
+        let iri = node.iri.clone();
+        let i = self.graph.add_node(node);
+        self.index.insert(iri, i);
+        i
+    }
+
+    pub fn node(&self, iri: &str) -> Result<NodeIndex> {
+        self.index.get(iri).copied().ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not in the entity graph (lifecycle events, observations and documents are not nodes; describe it instead)",
+                vocab::shorten(iri)
+            ))
+        })
+    }
+
+    /// Lineage neighbours: (earlier or later node, edge) over lineage relations.
+    fn lineage_step(&self, n: NodeIndex, up: bool) -> Vec<(NodeIndex, EdgeIndex)> {
+        let mut out = Vec::new();
+        for dir in [Direction::Outgoing, Direction::Incoming] {
+            for e in self.graph.edges_directed(n, dir) {
+                let Some(subject_is_earlier) = lineage_direction(&e.weight().relation) else {
+                    continue;
+                };
+                // Walking from n: its neighbour is the edge's other end.
+                let n_is_subject = dir == Direction::Outgoing;
+                let neighbour = if n_is_subject { e.target() } else { e.source() };
+                let neighbour_is_earlier = subject_is_earlier != n_is_subject;
+                if neighbour_is_earlier == up {
+                    out.push((neighbour, e.id()));
+                }
+            }
+        }
+        out.sort_by_key(|(n, _)| (self.graph[*n].first_year(), self.graph[*n].zh.clone()));
+        out
+    }
+
+    /// The lineage tree of a node: predecessors (`up`) or successors, depth-first, each node once.
+    pub fn lineage(&self, root: NodeIndex, up: bool) -> Vec<LineageStep> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::from([root]);
+        self.lineage_walk(root, up, 1, &mut seen, &mut out);
+        out
+    }
+
+    fn lineage_walk(
+        &self,
+        n: NodeIndex,
+        up: bool,
+        depth: usize,
+        seen: &mut HashSet<NodeIndex>,
+        out: &mut Vec<LineageStep>,
+    ) {
+        for (next, edge) in self.lineage_step(n, up) {
+            if !seen.insert(next) {
+                continue;
+            }
+            out.push(LineageStep {
+                depth,
+                node: next,
+                edge,
+            });
+            self.lineage_walk(next, up, depth + 1, seen, out);
+        }
+    }
+
+    /// All shortest undirected paths from `a` to `b` of at most `max_hops` edges (at most `limit` of them).
+    pub fn shortest_paths(
+        &self,
+        a: NodeIndex,
+        b: NodeIndex,
+        max_hops: usize,
+        limit: usize,
+    ) -> Vec<Vec<(NodeIndex, Option<EdgeIndex>)>> {
+        // BFS from a, keeping every predecessor at the shortest distance.
+        let mut distance: HashMap<NodeIndex, usize> = HashMap::from([(a, 0)]);
+        let mut parents: HashMap<NodeIndex, Vec<(NodeIndex, EdgeIndex)>> = HashMap::new();
+        let mut queue = VecDeque::from([a]);
+        while let Some(n) = queue.pop_front() {
+            let d = distance[&n];
+            if n == b || d >= max_hops {
+                continue;
+            }
+            for e in self
+                .graph
+                .edges_directed(n, Direction::Outgoing)
+                .chain(self.graph.edges_directed(n, Direction::Incoming))
+            {
+                let m = if e.source() == n {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                match distance.get(&m) {
+                    None => {
+                        distance.insert(m, d + 1);
+                        parents.entry(m).or_default().push((n, e.id()));
+                        queue.push_back(m);
+                    }
+                    Some(&dm) if dm == d + 1 => parents.entry(m).or_default().push((n, e.id())),
+                    _ => {}
+                }
+            }
+        }
+        if !distance.contains_key(&b) {
+            return vec![];
+        }
+        let mut paths = Vec::new();
+        let mut stack: Vec<(NodeIndex, Vec<(NodeIndex, Option<EdgeIndex>)>)> =
+            vec![(b, vec![(b, None)])];
+        while let Some((n, path)) = stack.pop() {
+            if paths.len() >= limit {
+                break;
+            }
+            if n == a {
+                let mut p = path.clone();
+                p.reverse();
+                // Shift edges so that each entry carries the edge to the next node.
+                let mut fixed = Vec::with_capacity(p.len());
+                for i in 0..p.len() {
+                    let edge = if i + 1 < p.len() { p[i + 1].1 } else { None };
+                    fixed.push((p[i].0, edge));
+                }
+                paths.push(fixed);
+                continue;
+            }
+            for &(parent, edge) in parents.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+                let mut next = path.clone();
+                next.last_mut().unwrap().1 = Some(edge);
+                next.push((parent, None));
+                stack.push((parent, next));
+            }
+        }
+        paths.sort_by_key(|p| {
+            p.iter()
+                .map(|(n, _)| self.graph[*n].zh.clone())
+                .collect::<Vec<_>>()
+        });
+        paths
+    }
+
+    /// Nodes within `depth` undirected hops of `root`, with their distance.
+    pub fn neighbourhood(&self, root: NodeIndex, depth: usize) -> BTreeMap<NodeIndex, usize> {
+        let mut distance = BTreeMap::from([(root, 0)]);
+        let mut queue = VecDeque::from([root]);
+        while let Some(n) = queue.pop_front() {
+            let d = distance[&n];
+            if d == depth {
+                continue;
+            }
+            for m in self.graph.neighbors_undirected(n) {
+                if let std::collections::btree_map::Entry::Vacant(v) = distance.entry(m) {
+                    v.insert(d + 1);
+                    queue.push_back(m);
+                }
+            }
+        }
+        distance
+    }
+
+    /// Degree and betweenness centrality (Brandes, undirected, unweighted, normalised to [0, 1]).
+    pub fn centrality(&self) -> Vec<(NodeIndex, usize, f64)> {
+        let n = self.graph.node_count();
+        let mut betweenness = vec![0.0f64; n];
+        let neighbours: Vec<Vec<usize>> = self
+            .graph
+            .node_indices()
+            .map(|v| {
+                let mut m: Vec<usize> = self
+                    .graph
+                    .neighbors_undirected(v)
+                    .map(|x| x.index())
+                    .collect();
+                m.sort_unstable();
+                m.dedup();
+                m
+            })
+            .collect();
+        for s in 0..n {
+            let mut stack = Vec::new();
+            let mut preds: Vec<Vec<usize>> = vec![vec![]; n];
+            let mut sigma = vec![0.0f64; n];
+            let mut dist = vec![-1i64; n];
+            sigma[s] = 1.0;
+            dist[s] = 0;
+            let mut queue = VecDeque::from([s]);
+            while let Some(v) = queue.pop_front() {
+                stack.push(v);
+                for &w in &neighbours[v] {
+                    if dist[w] < 0 {
+                        dist[w] = dist[v] + 1;
+                        queue.push_back(w);
+                    }
+                    if dist[w] == dist[v] + 1 {
+                        sigma[w] += sigma[v];
+                        preds[w].push(v);
+                    }
+                }
+            }
+            let mut delta = vec![0.0f64; n];
+            while let Some(w) = stack.pop() {
+                for &v in &preds[w] {
+                    delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+                }
+                if w != s {
+                    betweenness[w] += delta[w];
+                }
+            }
+        }
+        let scale = if n > 2 {
+            1.0 / ((n - 1) * (n - 2)) as f64
+        } else {
+            1.0
+        };
+        self.graph
+            .node_indices()
+            .map(|v| {
+                (
+                    v,
+                    neighbours[v.index()].len(),
+                    betweenness[v.index()] * scale,
+                )
+            })
+            .collect()
+    }
+
+    /// The part of the projection a picture or graph export shows: the neighbourhood of `focus`, only some
+    /// classes or bands, and (unless `include_isolated`) only nodes with at least one relation.
+    pub fn view(
+        &self,
+        focus: Option<&str>,
+        depth: usize,
+        classes: &[String],
+        include_isolated: bool,
+    ) -> Result<Projection> {
+        crate::lineage::class_filter_ok(self, classes).map_err(Error::Usage)?;
+        let mut keep: HashSet<NodeIndex> = match focus {
+            Some(iri) => self
+                .neighbourhood(self.node(iri)?, depth)
+                .into_keys()
+                .collect(),
+            None => self
+                .graph
+                .node_indices()
+                .filter(|&n| {
+                    include_isolated || self.graph.neighbors_undirected(n).next().is_some()
+                })
+                .collect(),
+        };
+        if !classes.is_empty() {
+            keep.retain(|&n| {
+                let node = &self.graph[n];
+                classes.iter().any(|c| {
+                    let c = c.strip_prefix("pk:").unwrap_or(c);
+                    c.eq_ignore_ascii_case(&node.class) || c.eq_ignore_ascii_case(node.band.name())
+                })
+            });
+        }
+        Ok(self.subgraph(&keep))
+    }
+
+    /// The sub-projection induced by a set of nodes (for focused pictures and exports).
+    pub fn subgraph(&self, keep: &HashSet<NodeIndex>) -> Projection {
+        let mut sub = Projection::default();
+        let mut map = HashMap::new();
+        let mut ordered: Vec<NodeIndex> = keep.iter().copied().collect();
+        ordered.sort();
+        for n in ordered {
+            map.insert(n, sub.add_node(self.graph[n].clone()));
+        }
+        for e in self.graph.edge_references() {
+            if let (Some(&a), Some(&b)) = (map.get(&e.source()), map.get(&e.target())) {
+                sub.graph.add_edge(a, b, e.weight().clone());
+            }
+        }
+        sub
+    }
+}
+
+/// One step of a lineage tree.
+#[derive(Debug, Clone)]
+pub struct LineageStep {
+    pub depth: usize,
+    pub node: NodeIndex,
+    pub edge: EdgeIndex,
+}

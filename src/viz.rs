@@ -1,0 +1,318 @@
+//! Pictures of the projection: Graphviz DOT, a self-contained SVG (laid out here, no external program), and one
+//! offline HTML page with pan, zoom, search, class filters and a year slider. All three read the same
+//! [`Projection`] and the same [`Layout`].
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::graph::{Band, Projection};
+
+/// Colours and shapes per band (DOT shape, fill colour).
+fn style(band: Band) -> (&'static str, &'static str) {
+    match band {
+        Band::Regulation => ("box", "#fde2b3"),
+        Band::Agency => ("ellipse", "#c9e4f6"),
+        Band::Platform => ("component", "#cdeccd"),
+        Band::Initiative => ("hexagon", "#ead7f2"),
+        Band::Other => ("note", "#eeeeee"),
+    }
+}
+
+fn escape_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn escape_dot(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Graphviz DOT: bands as node shapes and colours, Chinese labels, lineage edges bold and red, inferred edges
+/// dashed.
+pub fn dot(p: &Projection) -> String {
+    let mut out = String::from(
+        "// policykg: regulations (boxes), agencies (ellipses), platforms (components), initiatives (hexagons).\n\
+         // Lineage edges are bold red; inferred edges are dashed.\n\
+         digraph policykg {\n  graph [rankdir=LR, fontname=\"Noto Sans CJK SC\", overlap=false];\n  \
+         node [style=filled, fontname=\"Noto Sans CJK SC\", fontsize=11];\n  edge [fontname=\"Noto Sans CJK SC\", fontsize=9, color=\"#777777\"];\n",
+    );
+    for n in p.graph.node_indices() {
+        let node = &p.graph[n];
+        let (shape, fill) = style(node.band);
+        let _ = writeln!(
+            out,
+            "  n{} [label=\"{}\", tooltip=\"{}\", shape={shape}, fillcolor=\"{fill}\", URL=\"{}\"];",
+            n.index(),
+            escape_dot(node.label()),
+            escape_dot(&format!("{} ({})", node.en, node.class)),
+            escape_dot(&node.iri)
+        );
+    }
+    for e in p.graph.edge_references() {
+        let edge = e.weight();
+        let mut attrs = format!("label=\"{}\"", escape_dot(&edge.relation));
+        if edge.is_lineage() {
+            attrs.push_str(", color=\"#c0392b\", penwidth=2.2, fontcolor=\"#c0392b\"");
+        }
+        if !edge.stated {
+            attrs.push_str(", style=dashed");
+        }
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [{attrs}];",
+            e.source().index(),
+            e.target().index()
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Box positions: one band of rows per class band, nodes ordered by first year then label, so that lineage
+/// reads left to right by date. Box widths follow the labels' display width (a Chinese character is two
+/// columns), so labels never overlap.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    /// Node index → (x, y, width, height) of its box (x, y: top-left).
+    pub boxes: HashMap<usize, (f64, f64, f64, f64)>,
+    /// (band, y of the band's top).
+    pub bands: Vec<(Band, f64)>,
+}
+
+const COLUMN: f64 = 6.6; // pixels per display column at 11px
+const BOX_HEIGHT: f64 = 24.0;
+const GAP_X: f64 = 14.0;
+const GAP_Y: f64 = 18.0;
+const BAND_GAP: f64 = 56.0;
+const MARGIN: f64 = 24.0;
+const BAND_TITLE: f64 = 26.0;
+
+pub fn box_width(label: &str) -> f64 {
+    label.width() as f64 * COLUMN + 16.0
+}
+
+pub fn layout(p: &Projection) -> Layout {
+    let count = p.graph.node_count().max(1) as f64;
+    let max_width = (count.sqrt() * 170.0).clamp(900.0, 3600.0);
+    let mut boxes = HashMap::new();
+    let mut bands = Vec::new();
+    let mut y = MARGIN;
+    let mut widest: f64 = 0.0;
+    for band in Band::ALL {
+        let mut members: Vec<NodeIndex> = p
+            .graph
+            .node_indices()
+            .filter(|&n| p.graph[n].band == band)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        members.sort_by(|&a, &b| {
+            let (na, nb) = (&p.graph[a], &p.graph[b]);
+            (na.first_year().unwrap_or(i32::MAX), &na.class, na.label()).cmp(&(
+                nb.first_year().unwrap_or(i32::MAX),
+                &nb.class,
+                nb.label(),
+            ))
+        });
+        bands.push((band, y));
+        y += BAND_TITLE;
+        let mut x = MARGIN;
+        for n in members {
+            let w = box_width(p.graph[n].label());
+            if x + w > max_width && x > MARGIN {
+                x = MARGIN;
+                y += BOX_HEIGHT + GAP_Y;
+            }
+            boxes.insert(n.index(), (x, y, w, BOX_HEIGHT));
+            x += w + GAP_X;
+            widest = widest.max(x);
+        }
+        y += BOX_HEIGHT + BAND_GAP;
+    }
+    Layout {
+        width: widest + MARGIN,
+        height: y,
+        boxes,
+        bands,
+    }
+}
+
+const FONT: &str = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','WenQuanYi Zen Hei','PingFang SC','Microsoft YaHei',sans-serif";
+
+/// A standalone SVG of the projection: one `<g class="node">` per node, edges underneath.
+pub fn svg(p: &Projection) -> String {
+    let l = layout(p);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"{FONT}\" font-size=\"11\">",
+        w = l.width,
+        h = l.height
+    );
+    out.push_str("<title>policykg: regulation → agency → platform → initiative network</title>\n");
+    out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#888\"/></marker>\
+<marker id=\"arrow-lineage\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#c0392b\"/></marker></defs>\n");
+    let _ = writeln!(
+        out,
+        "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
+    );
+    for (band, y) in &l.bands {
+        let _ = writeln!(
+            out,
+            "<text class=\"band\" x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"14\" font-weight=\"bold\" fill=\"#555\">{}</text>",
+            y + 16.0,
+            band_title(*band)
+        );
+    }
+    out.push_str("<g class=\"edges\">\n");
+    for e in p.graph.edge_references() {
+        let (Some(a), Some(b)) = (
+            l.boxes.get(&e.source().index()),
+            l.boxes.get(&e.target().index()),
+        ) else {
+            continue;
+        };
+        let (x1, y1) = (a.0 + a.2 / 2.0, a.1 + a.3 / 2.0);
+        let (x2, y2) = (b.0 + b.2 / 2.0, b.1 + b.3 / 2.0);
+        let lineage = e.weight().is_lineage();
+        let (stroke, width, marker) = if lineage {
+            ("#c0392b", 2.2, "arrow-lineage")
+        } else {
+            ("#9aa5b1", 0.8, "arrow")
+        };
+        let dash = if e.weight().stated {
+            ""
+        } else {
+            " stroke-dasharray=\"5,3\""
+        };
+        let bend = (x2 - x1).abs().max((y2 - y1).abs()) * 0.12;
+        let _ = writeln!(
+            out,
+            "<path class=\"edge\" d=\"M{x1:.1},{y1:.1} Q{:.1},{:.1} {x2:.1},{y2:.1}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-opacity=\"0.7\"{dash} marker-end=\"url(#{marker})\"><title>{}</title></path>",
+            (x1 + x2) / 2.0 + bend,
+            (y1 + y2) / 2.0 - bend,
+            escape_xml(&e.weight().relation)
+        );
+    }
+    out.push_str("</g>\n<g class=\"nodes\">\n");
+    for n in p.graph.node_indices() {
+        let Some(&(x, y, w, h)) = l.boxes.get(&n.index()) else {
+            continue;
+        };
+        let node = &p.graph[n];
+        let (_, fill) = style(node.band);
+        let _ = writeln!(
+            out,
+            "<g class=\"node\" data-iri=\"{}\"><title>{} — {} ({})</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"5\" fill=\"{fill}\" stroke=\"#666\" stroke-width=\"0.6\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
+            escape_xml(&node.iri),
+            escape_xml(node.label()),
+            escape_xml(&node.en),
+            escape_xml(&node.class),
+            x + w / 2.0,
+            y + h / 2.0 + 4.0,
+            escape_xml(node.label())
+        );
+    }
+    out.push_str("</g>\n</svg>\n");
+    out
+}
+
+fn band_title(band: Band) -> &'static str {
+    match band {
+        Band::Regulation => "法规政策 Regulations and policy instruments",
+        Band::Agency => "机构 Agencies and organisations",
+        Band::Platform => "平台 Platforms",
+        Band::Initiative => "举措 Initiatives, reforms, brands",
+        Band::Other => "其他 Other",
+    }
+}
+
+#[derive(Serialize)]
+struct HtmlNode<'a> {
+    id: usize,
+    iri: &'a str,
+    zh: &'a str,
+    en: &'a str,
+    class: &'a str,
+    band: &'static str,
+    year: Option<i32>,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    steps: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct HtmlEdge<'a> {
+    source: usize,
+    target: usize,
+    relation: &'a str,
+    lineage: bool,
+    stated: bool,
+    quote: Option<&'a str>,
+}
+
+/// One self-contained HTML page (inline CSS and JavaScript, no network) for exploring the projection.
+pub fn html(p: &Projection) -> String {
+    let l = layout(p);
+    let nodes: Vec<HtmlNode> = p
+        .graph
+        .node_indices()
+        .filter_map(|n| {
+            let &(x, y, w, h) = l.boxes.get(&n.index())?;
+            let node = &p.graph[n];
+            Some(HtmlNode {
+                id: n.index(),
+                iri: &node.iri,
+                zh: &node.zh,
+                en: &node.en,
+                class: &node.class,
+                band: node.band.name(),
+                year: node.first_year(),
+                x,
+                y,
+                w,
+                h,
+                steps: node
+                    .steps
+                    .iter()
+                    .map(|s| (s.kind.clone(), s.date.clone().unwrap_or_default()))
+                    .collect(),
+            })
+        })
+        .collect();
+    let edges: Vec<HtmlEdge> = p
+        .graph
+        .edge_references()
+        .map(|e| HtmlEdge {
+            source: e.source().index(),
+            target: e.target().index(),
+            relation: &e.weight().relation,
+            lineage: e.weight().is_lineage(),
+            stated: e.weight().stated,
+            quote: e.weight().quote.as_deref(),
+        })
+        .collect();
+    let data = serde_json::json!({ "width": l.width, "height": l.height, "nodes": nodes, "edges": edges,
+        "bands": l.bands.iter().map(|(b, y)| serde_json::json!({"band": b.name(), "title": band_title(*b), "y": y})).collect::<Vec<_>>() });
+    // `</` cannot appear inside a <script> element.
+    let data = data.to_string().replace("</", "<\\/");
+    HTML_TEMPLATE
+        .replace("/*DATA*/null", &data)
+        .replace("/*FONT*/", FONT)
+}
+
+const HTML_TEMPLATE: &str = include_str!("viz.html");

@@ -1,0 +1,341 @@
+//! The command line: each behaviour a researcher relies on, and each bad input, through the real binary.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+
+#[test]
+fn first_command_builds_the_store_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    let out = run(&store, &["query", "--name", "agency-succession"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("built the store"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("江苏省数据局"));
+    // The second command finds it built.
+    let again = run(&store, &["query", "ASK { ?s ?p ?o }"]);
+    assert!(!stderr(&again).contains("built the store"));
+    assert_eq!(stdout(&again).trim(), "true");
+}
+
+#[test]
+fn every_bundled_query_answers_valid_sparql_json() {
+    for q in policykg::catalog::all() {
+        assert!(
+            !q.title.is_empty() && !q.description.is_empty(),
+            "{} needs # title: and # description:",
+            q.name
+        );
+        let out = run(
+            built_store(),
+            &["query", "--name", &q.name, "--format", "json"],
+        );
+        assert!(out.status.success(), "{}: {}", q.name, stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let vars = json["head"]["vars"].as_array().unwrap();
+        assert!(!vars.is_empty(), "{}", q.name);
+        let bindings = json["results"]["bindings"].as_array().unwrap();
+        assert!(!bindings.is_empty(), "{} answers nothing", q.name);
+    }
+    assert!(policykg::catalog::all().len() >= 12);
+}
+
+#[test]
+fn queries_lists_titles_and_prefixes_lists_namespaces() {
+    let out = run(built_store(), &["queries"]);
+    assert!(
+        stdout(&out).contains("data-regulation-lineage")
+            && stdout(&out).contains("Lineage of 江苏省数据条例")
+    );
+    let out = run(built_store(), &["prefixes"]);
+    for p in [
+        "pk:", "pkid:", "eli:", "org:", "prov:", "oa:", "skos:", "schema:",
+    ] {
+        assert!(stdout(&out).contains(p), "{p}");
+    }
+}
+
+#[test]
+fn table_aligns_chinese_by_display_width() {
+    let out = run(
+        built_store(),
+        &["query", "--name", "data-regulation-lineage"],
+    );
+    let text = stdout(&out);
+    let widths: Vec<usize> = text
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| unicode_width::UnicodeWidthStr::width(l))
+        .collect();
+    assert!(widths.len() >= 4);
+    assert!(widths.iter().all(|w| *w == widths[0]), "{text}");
+    assert!(
+        text.contains("pkid:jiangsu-data-regulation"),
+        "IRIs are shortened: {text}"
+    );
+}
+
+#[test]
+fn construct_defaults_to_turtle_with_chinese_characters() {
+    let out = run(
+        built_store(),
+        &["query", "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { VALUES ?s { pkid:sufuban } ?s skos:prefLabel ?l }"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"苏服办\"@zh"), "{}", stdout(&out));
+}
+
+#[test]
+fn malformed_sparql_names_line_and_column() {
+    let out = run(
+        built_store(),
+        &["query", "SELECT ?x WHERE {\n  ?x pk:issuedBy \n}}"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("policykg: error: query:3:"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn unknown_named_query_lists_the_names() {
+    let out = run(built_store(), &["query", "--name", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no bundled query is named \"nope\"")
+            && stderr(&out).contains("data-regulation-lineage")
+    );
+}
+
+#[test]
+fn describe_resolves_chinese_english_alias_and_prefixed_names() {
+    for name in [
+        "省数据局",
+        "江苏省数据局",
+        "Jiangsu Provincial Data Bureau",
+        "pkid:jiangsu-data-bureau",
+        "jiangsu-data-bureau",
+    ] {
+        let out = run(built_store(), &["describe", name]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("江苏省数据局  Jiangsu Provincial Data Bureau"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("省数据局")
+                && text.contains("Incoming relations")
+                && text.contains("Sources")
+        );
+    }
+}
+
+#[test]
+fn unknown_entity_suggests_the_nearest_labels() {
+    let out = run(built_store(), &["describe", "苏服"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no entity is named \"苏服\"")
+            && err.contains("did you mean")
+            && err.contains("苏服办"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evidence_shows_quotes_with_document_and_sentence() {
+    let out = run(
+        built_store(),
+        &["evidence", "江苏省12345政务服务便民热线条例"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("【条例已于9月28日经省人大常委会第一次审议通过】"),
+        "{text}"
+    );
+    assert!(text.contains("省数据局2025年度法治政府建设情况报告"));
+    let pair = run(built_store(), &["evidence", "省政务办", "省数据局"]);
+    assert!(pair.status.success(), "{}", stderr(&pair));
+    assert!(stdout(&pair).contains("[inferred]") && stdout(&pair).contains("reasoning:"));
+}
+
+#[test]
+fn store_path_that_is_a_file_is_refused() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let out = run(file.path(), &["stats"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is a file, not a store directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn fresh_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    assert!(run(&store, &["stats"]).status.success());
+    (dir, store)
+}
+
+fn count(store: &std::path::Path) -> usize {
+    let out = run(
+        store,
+        &[
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--format",
+            "csv",
+        ],
+    );
+    stdout(&out).lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn load_adds_a_file_graph_and_a_syntax_error_changes_nothing() {
+    let (dir, store) = fresh_store();
+    let good = dir.path().join("notes.ttl");
+    std::fs::write(
+        &good,
+        "<https://example.org/a> <https://example.org/says> \"数据\"@zh .\n",
+    )
+    .unwrap();
+    let before = count(&store);
+    let out = run(&store, &["load", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(&store), before + 1);
+
+    let bad_dir = dir.path().join("batch");
+    std::fs::create_dir(&bad_dir).unwrap();
+    std::fs::write(
+        bad_dir.join("a.ttl"),
+        "<https://example.org/b> <https://example.org/p> 1 .\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bad_dir.join("b.ttl"),
+        "<https://example.org/c> <https://example.org/p>\n  \"unterminated .\n",
+    )
+    .unwrap();
+    let out = run(&store, &["load", bad_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("b.ttl:2:"), "{err}");
+    assert_eq!(
+        count(&store),
+        before + 1,
+        "nothing of the failed load is visible"
+    );
+
+    let invalid = dir.path().join("latin1.nt");
+    std::fs::write(
+        &invalid,
+        b"<https://example.org/d> <https://example.org/p> \"caf\xe9\" .\n",
+    )
+    .unwrap();
+    let out = run(&store, &["load", invalid.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("latin1.nt:1:") && stderr(&out).contains("invalid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(&store, &["load", "--fresh"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("dropped 1 loaded graph"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(count(&store), before);
+}
+
+#[test]
+fn a_store_in_use_refuses_writes_and_serves_reads_from_a_snapshot() {
+    let (dir, store) = fresh_store();
+    let holder = oxigraph::store::Store::open(&store).unwrap(); // holds the RocksDB lock, as `serve` would
+    let file = dir.path().join("x.ttl");
+    std::fs::write(
+        &file,
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n",
+    )
+    .unwrap();
+    let out = run(&store, &["load", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is in use by another policykg process"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &store,
+        &["query", "--name", "agency-succession", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("江苏省数据局"));
+    drop(holder);
+}
+
+#[test]
+fn a_runaway_query_stops_at_its_timeout() {
+    let store = built_store();
+    let started = Instant::now();
+    let out = run(
+        store,
+        &[
+            "query",
+            "--timeout",
+            "1",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("timed out after 1 s"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+}
+
+#[test]
+fn unknown_export_format_lists_the_valid_ones() {
+    let out = run(built_store(), &["export", "--format", "xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("valid formats: turtle, trig"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unwritable_output_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing-dir").join("graph.svg");
+    let out = run(
+        built_store(),
+        &["viz", "--format", "svg", "-o", target.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("missing-dir"), "{}", stderr(&out));
+    assert!(!target.exists());
+}
+
+#[test]
+fn check_seeds_passes_on_the_checkout() {
+    let out = policykg()
+        .arg("check-seeds")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("seeds OK: 5 documents"));
+}

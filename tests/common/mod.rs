@@ -1,0 +1,85 @@
+//! Shared fixtures: one in-memory store built from the bundle per test binary, and a built on-disk store for the
+//! tests that run the `policykg` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use policykg::store::KgStore;
+
+/// The bundled graph, in memory.
+pub fn kg() -> &'static KgStore {
+    static KG: OnceLock<KgStore> = OnceLock::new();
+    KG.get_or_init(|| KgStore::in_memory().expect("the bundle builds"))
+}
+
+/// SELECT rows as strings (IRIs in full, literals as lexical values).
+pub fn rows(sparql: &str) -> Vec<Vec<String>> {
+    policykg::query::select_strings(kg().store(), sparql)
+        .unwrap_or_else(|e| panic!("{e}\n{sparql}"))
+}
+
+/// The first column of a SELECT.
+pub fn column(sparql: &str) -> Vec<String> {
+    rows(sparql).into_iter().map(|mut r| r.remove(0)).collect()
+}
+
+pub fn id(local: &str) -> String {
+    format!("https://w3id.org/policykg/id/{local}")
+}
+
+/// The `policykg` binary.
+pub fn policykg() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_policykg"))
+}
+
+/// A store directory built once per test binary (read-only tests share it).
+pub fn built_store() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep().join("store");
+        let out = policykg()
+            .arg("--store")
+            .arg(&dir)
+            .arg("stats")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+/// Run `policykg --store STORE ARGS…`.
+pub fn run(store: &Path, args: &[&str]) -> Output {
+    policykg()
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Whether an external tool must be present: in CI (CI=true) a missing tool fails the test instead of skipping it.
+pub fn require_tool(available: bool, what: &str) -> bool {
+    if available {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+        panic!("{what} is required in CI (.ci/run installs it)");
+    }
+    eprintln!("skipping: {what} is not installed (run .ci/run to install it)");
+    false
+}

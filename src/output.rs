@@ -19,6 +19,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         ));
     }
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        // Temporary files are private (0600); a result file is an ordinary file.
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
     file.write_all(bytes).map_err(|e| Error::io(path, e))?;
     file.flush().map_err(|e| Error::io(path, e))?;
     file.persist(path).map_err(|e| Error::io(path, e.error))?;

@@ -1,0 +1,94 @@
+//! Real consumers read the exports: Python rdflib (every RDF format), networkx (GraphML, GEXF), Graphviz (DOT).
+//! `.ci/run` installs them; outside CI a missing tool skips the test with a message.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use policykg::export;
+use policykg::format::Format;
+use policykg::graph::Projection;
+
+fn has(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn rdflib_and_networkx_read_the_exports() {
+    let python = Command::new("python3")
+        .args(["-c", "import rdflib, networkx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool(python, "python3 with rdflib and networkx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let quads = export::select_quads(kg().store(), &export::Selection::All).unwrap();
+    for (format, name) in [
+        (Format::TriG, "export.trig"),
+        (Format::NQuads, "export.nq"),
+        (Format::JsonLd, "export.jsonld"),
+        (Format::Turtle, "export.ttl"),
+        (Format::NTriples, "export.nt"),
+        (Format::RdfXml, "export.rdf"),
+    ] {
+        let mut bytes = Vec::new();
+        export::write_rdf(&quads, format, &mut bytes).unwrap();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let p = Projection::build(kg().store()).unwrap();
+    std::fs::write(dir.path().join("export.graphml"), export::graphml(&p)).unwrap();
+    std::fs::write(dir.path().join("export.gexf"), export::gexf(&p)).unwrap();
+    let triples: std::collections::HashSet<_> = quads
+        .iter()
+        .map(|q| {
+            oxigraph::model::Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone())
+        })
+        .collect();
+    let expected = serde_json::json!({
+        "quads": quads.len(), "triples": triples.len(),
+        "nodes": p.graph.node_count(), "edges": p.graph.edge_count(),
+    });
+    std::fs::write(dir.path().join("expected.json"), expected.to_string()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/consumers/check_exports.py"
+    );
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("consumers OK"));
+}
+
+#[test]
+fn graphviz_renders_the_dot_export_without_warnings() {
+    if !require_tool(has("dot", "-V"), "Graphviz dot") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("graph.dot");
+    let out = run(
+        built_store(),
+        &["export", "--format", "dot", "-o", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).trim().is_empty(),
+        "dot warned: {}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("<svg"));
+}

@@ -24,6 +24,7 @@ pub mod output;
 pub mod query;
 pub mod resolve;
 pub mod seeds;
+pub mod server;
 pub mod stats;
 pub mod store;
 pub mod viz;

@@ -169,6 +169,23 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         depth: usize,
     },
+    /// Serve a SPARQL 1.1 endpoint (/sparql), a browser UI (/) and entity pages (/id/…, /doc/…)
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Answer 503 to a query that runs longer than this many seconds
+        #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+        timeout: f64,
+        /// Return at most this many rows of a SELECT (header X-PolicyKG-Truncated when cut)
+        #[arg(long)]
+        max_rows: Option<usize>,
+        /// Accept SPARQL Update (requires --token)
+        #[arg(long, requires = "token")]
+        allow_update: bool,
+        /// The bearer token updates must carry
+        #[arg(long, env = "POLICYKG_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
     /// Check the seed files of a project checkout (ontology/, seeds/) and report every error
     CheckSeeds {
         /// The project directory
@@ -637,6 +654,29 @@ fn run(cli: Cli) -> Result<()> {
                         .map_err(|e| Error::io("<stdout>", e))
                 }
             }
+        }
+        Command::Serve {
+            bind,
+            timeout,
+            max_rows,
+            allow_update,
+            token,
+        } => {
+            if !(timeout.is_finite() && timeout > 0.0) {
+                return Err(Error::Usage(
+                    "--timeout takes a positive number of seconds".into(),
+                ));
+            }
+            let kg = KgStore::open(&path, false)?;
+            policykg::server::serve(
+                kg,
+                policykg::server::ServerConfig {
+                    bind,
+                    timeout: Duration::from_secs_f64(timeout),
+                    max_rows,
+                    update_token: if allow_update { token } else { None },
+                },
+            )
         }
         Command::CheckSeeds { dir } => {
             let input = seeds::SeedInput::from_dir(&dir)?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use comfy_table::{presets, ContentArrangement, Table};
 use oxigraph::io::RdfSerializer;
-use oxigraph::model::{Term, Triple};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
@@ -144,19 +144,55 @@ pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Resul
     }
 }
 
+/// The dataset of a protocol request (`default-graph-uri`, `named-graph-uri`), replacing the query's own.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetSpec {
+    pub default: Vec<NamedNode>,
+    pub named: Vec<NamedNode>,
+}
+
 /// Evaluate a query on the calling thread (no time limit but the token).
 pub fn evaluate_now(
     store: &Store,
     query: Query,
     token: Option<CancellationToken>,
 ) -> Result<Answer> {
+    evaluate_with(store, query, token, None)
+}
+
+/// Evaluate a query on the calling thread with an explicit dataset, if any.
+pub fn evaluate_with(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+) -> Result<Answer> {
     let mut evaluator = evaluator();
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);
     }
     let mut prepared = evaluator.for_query(query);
-    if prepared.dataset().is_default_dataset() {
-        prepared.dataset_mut().set_default_graph_as_union();
+    match dataset {
+        Some(spec) => {
+            let d = prepared.dataset_mut();
+            if spec.default.is_empty() {
+                d.set_default_graph_as_union();
+            } else {
+                d.set_default_graph(spec.default.into_iter().map(GraphName::NamedNode).collect());
+            }
+            if !spec.named.is_empty() {
+                d.set_available_named_graphs(
+                    spec.named
+                        .into_iter()
+                        .map(NamedOrBlankNode::NamedNode)
+                        .collect(),
+                );
+            }
+        }
+        None if prepared.dataset().is_default_dataset() => {
+            prepared.dataset_mut().set_default_graph_as_union()
+        }
+        None => {}
     }
     let eval_error = |e: oxigraph::sparql::QueryEvaluationError| match e {
         oxigraph::sparql::QueryEvaluationError::Cancelled => Error::Timeout { seconds: 0.0 },

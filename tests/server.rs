@@ -1,0 +1,433 @@
+//! `policykg serve` over real HTTP on loopback: the SPARQL 1.1 Protocol cases, updates, pages, federation between
+//! two servers, and a runaway query that gets 503 in time while other requests are answered.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(store: &std::path::Path, extra: &[&str]) -> Server {
+    let mut child = policykg()
+        .arg("--store")
+        .arg(store)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.strip_prefix("policykg: serving ") {
+            break rest.split('/').take(3).collect::<Vec<_>>().join("/");
+        }
+    };
+    std::thread::spawn(move || for _ in lines {}); // keep draining stderr
+    Server { child, base }
+}
+
+fn store_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    assert!(run(&store, &["stats"]).status.success());
+    (dir, store)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+fn body(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(100 << 20)
+        .read_to_string()
+        .unwrap_or_default();
+    (status, ct, text)
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+const LABELS: &str = "SELECT ?l WHERE { pkid:sufuban skos:prefLabel ?l } ORDER BY ?l";
+
+#[test]
+fn protocol_cases() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a = agent();
+    let url = format!("{}/sparql", s.base);
+
+    // GET ?query=, JSON by default.
+    let (status, ct, text) = body(
+        a.get(&format!("{url}?query={}", enc(LABELS)))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/sparql-results+json"), "{ct}");
+    assert!(text.contains("苏服办"));
+    // POST application/sparql-query, CSV by Accept.
+    let (status, ct, text) = body(
+        a.post(&url)
+            .header("Content-Type", "application/sparql-query")
+            .header("Accept", "text/csv")
+            .send(LABELS)
+            .unwrap(),
+    );
+    assert_eq!((status, ct.starts_with("text/csv")), (200, true));
+    assert!(text.starts_with("l\r\n"), "{text}");
+    // POST form, XML and TSV.
+    let (status, ct, _) = body(
+        a.post(&url)
+            .header("Accept", "application/sparql-results+xml")
+            .send_form([("query", LABELS)])
+            .unwrap(),
+    );
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "application/sparql-results+xml")
+    );
+    let (_, ct, _) = body(
+        a.post(&url)
+            .header("Accept", "text/tab-separated-values")
+            .send_form([("query", LABELS)])
+            .unwrap(),
+    );
+    assert!(ct.starts_with("text/tab-separated-values"));
+    // CONSTRUCT in every graph format.
+    let construct =
+        "CONSTRUCT { pkid:sufuban skos:prefLabel ?l } WHERE { pkid:sufuban skos:prefLabel ?l }";
+    for (accept, marker) in [
+        ("text/turtle", "苏服办"),
+        (
+            "application/n-triples",
+            "<https://w3id.org/policykg/id/sufuban>",
+        ),
+        ("application/ld+json", "@id"),
+        ("application/rdf+xml", "rdf:RDF"),
+    ] {
+        let (status, ct, text) = body(
+            a.get(&format!("{url}?query={}", enc(construct)))
+                .header("Accept", accept)
+                .call()
+                .unwrap(),
+        );
+        assert_eq!(status, 200, "{accept}");
+        assert!(ct.starts_with(accept), "{accept}: {ct}");
+        assert!(text.contains(marker), "{accept}: {text}");
+    }
+    // default-graph-uri and named-graph-uri.
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+    let (_, _, whole) = body(
+        a.get(&format!("{url}?query={}", enc(count)))
+            .header("Accept", "text/csv")
+            .call()
+            .unwrap(),
+    );
+    let (_, _, one) = body(
+        a.get(&format!(
+            "{url}?query={}&default-graph-uri={}",
+            enc(count),
+            enc("https://w3id.org/policykg/graph/ontology")
+        ))
+        .header("Accept", "text/csv")
+        .call()
+        .unwrap(),
+    );
+    let n = |t: &str| t.lines().nth(1).unwrap().trim().parse::<usize>().unwrap();
+    assert!(n(&one) < n(&whole) && n(&one) > 100, "{one} vs {whole}");
+    let graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let (_, _, named) = body(
+        a.get(&format!(
+            "{url}?query={}&named-graph-uri={}",
+            enc(graphs),
+            enc("https://w3id.org/policykg/graph/inferred")
+        ))
+        .header("Accept", "text/csv")
+        .call()
+        .unwrap(),
+    );
+    assert_eq!(named.lines().count(), 2, "{named}");
+    // Errors that mean something.
+    let (status, _, text) = body(
+        a.get(&format!("{url}?query={}", enc("SELECT ?x WHERE {")))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 400);
+    assert!(text.starts_with("query:1:"), "{text}");
+    let (status, _, _) = body(
+        a.get(&format!("{url}?query={}", enc(LABELS)))
+            .header("Accept", "image/png")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 406);
+    // An oversized body is refused from its Content-Length, before it is read.
+    {
+        use std::io::{Read, Write};
+        let host = s.base.trim_start_matches("http://");
+        let mut tcp = std::net::TcpStream::connect(host).unwrap();
+        write!(tcp, "POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", 2 << 20).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buffer = [0u8; 512];
+        let n = tcp.read(&mut buffer).unwrap();
+        let response = String::from_utf8_lossy(&buffer[..n]).into_owned();
+        assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    }
+    let (status, _, _) = body(
+        a.post(&url)
+            .header("Content-Type", "text/plain")
+            .send(LABELS)
+            .unwrap(),
+    );
+    assert_eq!(status, 415);
+    // Service description and CORS.
+    let (status, ct, text) = body(a.get(&url).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(
+        ct.starts_with("text/turtle")
+            && text.contains("sd:Service")
+            && text.contains(&format!("sd:endpoint <{url}>")),
+        "{text}"
+    );
+    let r = a
+        .get(&format!("{url}?query={}", enc(LABELS)))
+        .header("Origin", "https://example.org")
+        .call()
+        .unwrap();
+    assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
+    // Updates are refused on a read-only server.
+    let (status, _, _) = body(
+        a.post(&url)
+            .header("Content-Type", "application/sparql-update")
+            .send("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+            .unwrap(),
+    );
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn updates_need_the_token() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--allow-update", "--token", "s3cret"]);
+    let a = agent();
+    let url = format!("{}/sparql", s.base);
+    let update = "INSERT DATA { GRAPH <urn:notes> { pkid:sufuban rdfs:comment \"研究笔记\"@zh } }";
+    let (status, _, _) = body(
+        a.post(&url)
+            .header("Content-Type", "application/sparql-update")
+            .send(update)
+            .unwrap(),
+    );
+    assert_eq!(status, 401);
+    let (status, _, _) = body(
+        a.post(&url)
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer wrong")
+            .send(update)
+            .unwrap(),
+    );
+    assert_eq!(status, 403);
+    let (status, _, _) = body(
+        a.post(&url)
+            .header("Authorization", "Bearer s3cret")
+            .send_form([("update", update)])
+            .unwrap(),
+    );
+    assert_eq!(status, 204);
+    let ask = "ASK { pkid:sufuban rdfs:comment \"研究笔记\"@zh }";
+    let (_, _, text) = body(a.get(&format!("{url}?query={}", enc(ask))).call().unwrap());
+    assert!(text.contains("true"), "{text}");
+}
+
+#[test]
+fn a_runaway_query_gets_503_in_time_while_others_are_answered() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--timeout", "2"]);
+    let url = format!("{}/sparql", s.base);
+    let slow_url = url.clone();
+    let started = Instant::now();
+    let slow = std::thread::spawn(move || {
+        let q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+        let (status, _, text) = body(
+            agent()
+                .get(&format!("{slow_url}?query={}", enc(q)))
+                .call()
+                .unwrap(),
+        );
+        (status, text, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let a = agent();
+    let mut answered = 0;
+    while started.elapsed() < Duration::from_millis(1800) {
+        let t = Instant::now();
+        let (status, _, _) = body(
+            a.get(&format!("{url}?query={}", enc(LABELS)))
+                .call()
+                .unwrap(),
+        );
+        assert_eq!(status, 200);
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "a simple query waited {:?}",
+            t.elapsed()
+        );
+        answered += 1;
+    }
+    let (status, text, elapsed) = slow.join().unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("timed out after 2 s"));
+    assert!(
+        elapsed < Duration::from_secs(4),
+        "503 came after {elapsed:?}"
+    );
+    assert!(answered > 5, "only {answered} requests answered meanwhile");
+}
+
+#[test]
+fn entity_and_document_pages_dereference() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a = agent();
+    let (status, ct, html) = body(
+        a.get(&format!("{}/id/jiangsu-12345-hotline-regulation", s.base))
+            .header("Accept", "text/html")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/html"));
+    assert!(html.contains("<h1>江苏省12345政务服务便民热线条例</h1>"));
+    assert!(
+        html.contains("条例已于9月28日经省人大常委会第一次审议通过"),
+        "evidence quote"
+    );
+    assert!(
+        html.contains("/doc/jsdb-2025-rule-of-law-report?hl="),
+        "links to the highlighted source"
+    );
+    let (_, ct, ttl) = body(
+        a.get(&format!("{}/id/jiangsu-12345-hotline-regulation", s.base))
+            .header("Accept", "text/turtle")
+            .call()
+            .unwrap(),
+    );
+    assert!(ct.starts_with("text/turtle") && ttl.contains("江苏省12345政务服务便民热线条例"));
+    let (_, ct, json) = body(
+        a.get(&format!("{}/id/sufuban", s.base))
+            .header("Accept", "application/ld+json")
+            .call()
+            .unwrap(),
+    );
+    assert!(ct.starts_with("application/ld+json"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["@context"]["pkid"].is_string());
+    let start_end = html
+        .split("/doc/jsdb-2025-rule-of-law-report?hl=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, doc) = body(
+        a.get(&format!(
+            "{}/doc/jsdb-2025-rule-of-law-report?hl={start_end}",
+            s.base
+        ))
+        .call()
+        .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(doc.contains("<mark id=\"hl\">"), "highlighted span");
+    let (status, _, _) = body(
+        a.get(&format!("{}/id/no-such-entity", s.base))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 404);
+    let (status, _, ui) = body(a.get(&format!("{}/", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(
+        ui.contains("/api/queries") && !ui.contains("http://cdn") && !ui.contains("https://cdn")
+    );
+    let (_, _, list) = body(a.get(&format!("{}/api/queries", s.base)).call().unwrap());
+    assert!(list.contains("data-regulation-lineage"));
+}
+
+#[test]
+fn federation_between_two_servers() {
+    let (_dir_a, store_a) = store_copy();
+    let (_dir_b, store_b) = store_copy();
+    let a_server = start(&store_a, &[]);
+    let b_server = start(&store_b, &["--allow-update", "--token", "t"]);
+    let a = agent();
+    let only_b = "INSERT DATA { GRAPH <urn:b> { <urn:x> skos:prefLabel \"只在乙\"@zh } }";
+    let (status, _, _) = body(
+        a.post(&format!("{}/sparql", b_server.base))
+            .header("Authorization", "Bearer t")
+            .send_form([("update", only_b)])
+            .unwrap(),
+    );
+    assert_eq!(status, 204);
+    let q = format!(
+        "SELECT ?l ?sufu WHERE {{ SERVICE <{}/sparql> {{ <urn:x> skos:prefLabel ?l }} pkid:sufuban skos:prefLabel ?sufu FILTER(LANG(?sufu) = \"zh\") }}",
+        b_server.base
+    );
+    let (status, _, text) = body(
+        a.get(&format!("{}/sparql?query={}", a_server.base, enc(&q)))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("只在乙") && text.contains("苏服办"), "{text}");
+}
+
+#[test]
+fn the_cli_still_queries_while_the_server_holds_the_store() {
+    let (_dir, store) = store_copy();
+    let _s = start(&store, &[]);
+    let out = run(
+        &store,
+        &["query", "--name", "agency-succession", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("江苏省数据局"));
+    let out = run(&store, &["load", "--fresh"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("in use"));
+}

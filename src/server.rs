@@ -546,7 +546,7 @@ fn local_link(iri: &str, label: &str) -> String {
     }
 }
 
-const PAGE_STYLE: &str = "<style>body{font-family:'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}.quote{background:#fff6dc}.inferred{color:#8a4baf}mark{background:#ffd54f}pre.text{white-space:pre-wrap;line-height:1.7}</style>";
+const PAGE_STYLE: &str = "<link rel=\"icon\" href=\"data:,\"><style>body{font-family:'Noto Sans CJK SC','Noto Sans SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#222}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}.quote{background:#fff6dc}.inferred{color:#8a4baf}mark{background:#ffd54f}pre.text{white-space:pre-wrap;line-height:1.7}</style>";
 
 async fn entity_page(
     State(state): State<Shared>,

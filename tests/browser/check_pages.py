@@ -1,0 +1,98 @@
+"""Drives headless Chromium (Debian's chromium + chromium-driver) through policykg's pages.
+
+  python3 check_pages.py viz FILE.html EXPECTED_NODES SCREENSHOT.png
+  python3 check_pages.py ui BASE_URL SCREENSHOT_DIR
+
+Prints one line per check, "browser OK" at the end; exits non-zero on the first failure.
+"""
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,900", f"--user-data-dir={tempfile.mkdtemp()}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+
+
+def console_errors(d):
+    return [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def check_viz(path, expected, screenshot):
+    d = driver()
+    try:
+        d.get("file://" + path)
+        wait = WebDriverWait(d, 20)
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "g.node")))
+        nodes = d.find_elements(By.CSS_SELECTOR, "g.node")
+        print(f"nodes: {len(nodes)} (expected {expected})")
+        assert len(nodes) == expected
+        search = d.find_element(By.ID, "search")
+        search.send_keys("江苏省数据条例")
+        focused = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "g.node.focused")))
+        label = focused.find_element(By.CSS_SELECTOR, "text").text
+        print(f"search focused: {label}")
+        assert label == "江苏省数据条例", label
+        d.execute_script("document.querySelector('#panel').innerHTML = ''")
+        d.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", focused)
+        quotes = wait.until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, "#panel .evidence")))
+        print(f"evidence quotes shown on click: {len(quotes)}; first: {quotes[0].text}")
+        assert len(quotes) > 0 and quotes[0].text.startswith("“")
+        slider = d.find_element(By.ID, "year")
+        d.execute_script("arguments[0].value = 2022; arguments[0].dispatchEvent(new Event('input'))", slider)
+        count = d.find_element(By.ID, "count").text
+        print(f"as of 2022: {count}")
+        assert int(count.split("/")[0]) < expected
+        errors = console_errors(d)
+        assert not errors, errors
+        d.save_screenshot(screenshot)
+        print(f"screenshot: {screenshot}")
+    finally:
+        d.quit()
+
+
+def check_ui(base, screenshots):
+    d = driver()
+    try:
+        wait = WebDriverWait(d, 20)
+        d.get(base + "/")
+        button = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "button[data-name='agency-succession']")))
+        button.click()
+        table = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results-table tbody tr")))
+        text = d.find_element(By.ID, "results-table").text
+        print(f"named query from the UI: {text.splitlines()[1][:80]}")
+        assert "江苏省数据局" in text
+        d.save_screenshot(screenshots + "/ui-query.png")
+        link = d.find_element(By.CSS_SELECTOR, "#results-table a[href='/id/jiangsu-data-bureau']")
+        link.click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.evidence li")))
+        items = d.find_elements(By.CSS_SELECTOR, "ul.evidence li")
+        print(f"entity page {d.title}: {len(items)} evidence quotes")
+        assert d.find_element(By.TAG_NAME, "h1").text == "江苏省数据局"
+        assert len(items) > 0
+        errors = console_errors(d)
+        assert not errors, errors
+        d.save_screenshot(screenshots + "/ui-entity.png")
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "viz":
+        check_viz(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        check_ui(sys.argv[2], sys.argv[3])
+    print("browser OK")

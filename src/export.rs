@@ -114,15 +114,12 @@ pub fn write_rdf(
                     writer.serialize_quad(q).map_err(io)?;
                 }
             } else {
-                let mut seen = HashSet::new();
+                // The union of the graphs: a triple stated in several graphs is written once.
+                let mut seen = HashSet::with_capacity(quads.len());
                 for q in quads {
-                    let t = oxigraph::model::Triple::new(
-                        q.subject.clone(),
-                        q.predicate.clone(),
-                        q.object.clone(),
-                    );
-                    if seen.insert(t.clone()) {
-                        writer.serialize_triple(&t).map_err(io)?;
+                    let t = oxigraph::model::TripleRef::new(q.subject.as_ref(), q.predicate.as_ref(), q.object.as_ref());
+                    if seen.insert(t) {
+                        writer.serialize_triple(t).map_err(io)?;
                     }
                 }
             }

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
 use oxigraph::store::Store;
+use petgraph::graph::NodeIndex;
 use policykg::export;
 use policykg::format::Format;
-use petgraph::graph::NodeIndex;
 use policykg::graph::{Edge, Projection};
 use policykg::store::KgStore;
 
@@ -38,14 +38,23 @@ fn replicate(p: &Projection, factor: usize) -> Projection {
         }
         for e in p.graph.edge_indices() {
             let (a, b) = p.graph.edge_endpoints(e).unwrap();
-            big.graph.add_edge(NodeIndex::new(k * n + a.index()), NodeIndex::new(k * n + b.index()), p.graph[e].clone());
+            big.graph.add_edge(
+                NodeIndex::new(k * n + a.index()),
+                NodeIndex::new(k * n + b.index()),
+                p.graph[e].clone(),
+            );
         }
         if k > 0 {
             for i in (0..n).step_by(7) {
                 big.graph.add_edge(
                     NodeIndex::new((k - 1) * n + i),
                     NodeIndex::new(k * n + i),
-                    Edge { relation: "cooperatesWith".into(), stated: true, quote: None, document: None },
+                    Edge {
+                        relation: "cooperatesWith".into(),
+                        stated: true,
+                        quote: None,
+                        document: None,
+                    },
                 );
             }
         }
@@ -55,14 +64,22 @@ fn replicate(p: &Projection, factor: usize) -> Projection {
 
 fn main() {
     let kg = KgStore::in_memory().unwrap();
-    let p = time("projection build, bundled graph", 5, || Projection::build(kg.store()).unwrap());
-    println!("bundled projection: {} nodes, {} edges", p.graph.node_count(), p.graph.edge_count());
+    let p = time("projection build, bundled graph", 5, || {
+        Projection::build(kg.store()).unwrap()
+    });
+    println!(
+        "bundled projection: {} nodes, {} edges",
+        p.graph.node_count(),
+        p.graph.edge_count()
+    );
 
     // The store 10× the bundle: every quad copied with renamed entity and evidence IRIs.
     let quads: Vec<Quad> = kg.store().iter().map(|q| q.unwrap()).collect();
     let big_store = Store::new().unwrap();
     let rename = |iri: &str, k: usize| -> String {
-        if iri.starts_with("https://w3id.org/policykg/id/") || iri.starts_with("https://w3id.org/policykg/evidence/") {
+        if iri.starts_with("https://w3id.org/policykg/id/")
+            || iri.starts_with("https://w3id.org/policykg/evidence/")
+        {
             match iri.split_once('#') {
                 Some((base, frag)) => format!("{base}-{k}#{frag}"),
                 None => format!("{iri}-{k}"),
@@ -76,11 +93,15 @@ fn main() {
         .load_quads((0..10).flat_map(|k| {
             quads.iter().map(move |q| {
                 let s = match &q.subject {
-                    oxigraph::model::NamedOrBlankNode::NamedNode(n) => NamedNode::new_unchecked(rename(n.as_str(), k)).into(),
+                    oxigraph::model::NamedOrBlankNode::NamedNode(n) => {
+                        NamedNode::new_unchecked(rename(n.as_str(), k)).into()
+                    }
                     other => other.clone(),
                 };
                 let o = match &q.object {
-                    oxigraph::model::Term::NamedNode(n) => NamedNode::new_unchecked(rename(n.as_str(), k)).into(),
+                    oxigraph::model::Term::NamedNode(n) => {
+                        NamedNode::new_unchecked(rename(n.as_str(), k)).into()
+                    }
                     other => other.clone(),
                 };
                 Quad::new(s, q.predicate.clone(), o, q.graph_name.clone())
@@ -89,25 +110,54 @@ fn main() {
         .unwrap();
     loader.commit().unwrap();
     println!("10× store: {} quads", big_store.len().unwrap());
-    time("projection build, 10× store", 1, || Projection::build(&big_store).unwrap());
+    time("projection build, 10× store", 1, || {
+        Projection::build(&big_store).unwrap()
+    });
     drop(big_store);
 
-    let root = p.node("https://w3id.org/policykg/id/jiangsu-data-regulation").unwrap();
+    let root = p
+        .node("https://w3id.org/policykg/id/jiangsu-data-regulation")
+        .unwrap();
     let sufuban = p.node("https://w3id.org/policykg/id/sufuban").unwrap();
-    time("lineage 江苏省数据条例, bundled", 1000, || policykg::lineage::lineage(&p, root, true, true));
-    time("path 江苏省数据条例 → 苏服办, bundled", 1000, || policykg::lineage::paths(&p, root, sufuban, 6));
+    time("lineage 江苏省数据条例, bundled", 1000, || {
+        policykg::lineage::lineage(&p, root, true, true)
+    });
+    time(
+        "path 江苏省数据条例 → 苏服办, bundled",
+        1000,
+        || policykg::lineage::paths(&p, root, sufuban, 6),
+    );
     let view = p.view(None, 0, &[], false).unwrap();
     time("SVG render, bundled", 20, || policykg::viz::svg(&view));
 
     let big = time("replicate the projection 1000×", 1, || replicate(&p, 1000));
-    println!("1000× projection: {} nodes, {} edges", big.graph.node_count(), big.graph.edge_count());
+    println!(
+        "1000× projection: {} nodes, {} edges",
+        big.graph.node_count(),
+        big.graph.edge_count()
+    );
     let n = p.graph.node_count();
-    let far_root = big.node("https://w3id.org/policykg/id/jiangsu-data-regulation-999").unwrap();
-    time("lineage 江苏省数据条例, 1000×", 100, || policykg::lineage::lineage(&big, far_root, true, true));
-    time("path 江苏省数据条例 → 苏服办 (same copy), 1000×", 20, || {
-        policykg::lineage::paths(&big, NodeIndex::new(500 * n + root.index()), NodeIndex::new(500 * n + sufuban.index()), 6)
+    let far_root = big
+        .node("https://w3id.org/policykg/id/jiangsu-data-regulation-999")
+        .unwrap();
+    time("lineage 江苏省数据条例, 1000×", 100, || {
+        policykg::lineage::lineage(&big, far_root, true, true)
     });
-    let svg = time("SVG render, 1000× (all nodes)", 1, || policykg::viz::svg(&big));
+    time(
+        "path 江苏省数据条例 → 苏服办 (same copy), 1000×",
+        20,
+        || {
+            policykg::lineage::paths(
+                &big,
+                NodeIndex::new(500 * n + root.index()),
+                NodeIndex::new(500 * n + sufuban.index()),
+                6,
+            )
+        },
+    );
+    let svg = time("SVG render, 1000× (all nodes)", 1, || {
+        policykg::viz::svg(&big)
+    });
     println!("1000× SVG: {} MB", svg.len() / 1_000_000);
 
     // Export throughput on a million generated triples.
@@ -117,15 +167,31 @@ fn main() {
                 NamedNode::new_unchecked(format!("https://w3id.org/policykg/id/gen-{}", i / 10)),
                 NamedNode::new_unchecked(format!("https://w3id.org/policykg/ontology#p{}", i % 10)),
                 Literal::new_language_tagged_literal_unchecked(format!("数据治理 {i}"), "zh"),
-                GraphName::NamedNode(NamedNode::new_unchecked(format!("https://w3id.org/policykg/graph/g{}", i % 5))),
+                GraphName::NamedNode(NamedNode::new_unchecked(format!(
+                    "https://w3id.org/policykg/graph/g{}",
+                    i % 5
+                ))),
             )
         })
         .collect();
-    for format in [Format::NTriples, Format::NQuads, Format::Turtle, Format::TriG, Format::RdfXml, Format::JsonLd, Format::Canonical] {
+    for format in [
+        Format::NTriples,
+        Format::NQuads,
+        Format::Turtle,
+        Format::TriG,
+        Format::RdfXml,
+        Format::JsonLd,
+        Format::Canonical,
+    ] {
         let started = Instant::now();
         let mut bytes = Vec::with_capacity(200 << 20);
         export::write_rdf(&million, format, &mut bytes).unwrap();
         let secs = started.elapsed().as_secs_f64();
-        println!("export {format}: {:.0} triples/s ({:.2} s, {} MB)", 1e6 / secs, secs, bytes.len() / 1_000_000);
+        println!(
+            "export {format}: {:.0} triples/s ({:.2} s, {} MB)",
+            1e6 / secs,
+            secs,
+            bytes.len() / 1_000_000
+        );
     }
 }

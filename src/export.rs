@@ -117,7 +117,11 @@ pub fn write_rdf(
                 // The union of the graphs: a triple stated in several graphs is written once.
                 let mut seen = HashSet::with_capacity(quads.len());
                 for q in quads {
-                    let t = oxigraph::model::TripleRef::new(q.subject.as_ref(), q.predicate.as_ref(), q.object.as_ref());
+                    let t = oxigraph::model::TripleRef::new(
+                        q.subject.as_ref(),
+                        q.predicate.as_ref(),
+                        q.object.as_ref(),
+                    );
                     if seen.insert(t) {
                         writer.serialize_triple(t).map_err(io)?;
                     }

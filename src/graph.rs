@@ -137,6 +137,12 @@ impl Node {
             .min()
     }
 
+    /// Does `--class C` select this node? C is a class (`LocalRegulation`, `pk:Hotline`) or a band (`platform`).
+    pub fn matches_class(&self, c: &str) -> bool {
+        let c = c.strip_prefix("pk:").unwrap_or(c);
+        c.eq_ignore_ascii_case(&self.class) || c.eq_ignore_ascii_case(self.band.name())
+    }
+
     pub fn label(&self) -> &str {
         if self.zh.is_empty() {
             &self.en
@@ -405,8 +411,7 @@ impl Projection {
             return vec![];
         }
         let mut paths = Vec::new();
-        let mut stack: Vec<(NodeIndex, Vec<(NodeIndex, Option<EdgeIndex>)>)> =
-            vec![(b, vec![(b, None)])];
+        let mut stack: Vec<(NodeIndex, PathSoFar)> = vec![(b, vec![(b, None)])];
         while let Some((n, path)) = stack.pop() {
             if paths.len() >= limit {
                 break;
@@ -547,13 +552,7 @@ impl Projection {
                 .collect(),
         };
         if !classes.is_empty() {
-            keep.retain(|&n| {
-                let node = &self.graph[n];
-                classes.iter().any(|c| {
-                    let c = c.strip_prefix("pk:").unwrap_or(c);
-                    c.eq_ignore_ascii_case(&node.class) || c.eq_ignore_ascii_case(node.band.name())
-                })
-            });
+            keep.retain(|&n| classes.iter().any(|c| self.graph[n].matches_class(c)));
         }
         Ok(self.subgraph(&keep))
     }
@@ -575,6 +574,9 @@ impl Projection {
         sub
     }
 }
+
+/// A path being walked back from the target: (node, edge to the next node).
+type PathSoFar = Vec<(NodeIndex, Option<EdgeIndex>)>;
 
 /// One step of a lineage tree.
 #[derive(Debug, Clone)]

@@ -271,12 +271,7 @@ pub fn rank(p: &Projection, classes: &[String], top: usize) -> Vec<Ranked> {
         .centrality()
         .into_iter()
         .filter(|(n, _, _)| {
-            let node = &p.graph[*n];
-            classes.is_empty()
-                || classes.iter().any(|c| {
-                    let c = c.strip_prefix("pk:").unwrap_or(c);
-                    c.eq_ignore_ascii_case(&node.class) || c.eq_ignore_ascii_case(node.band.name())
-                })
+            classes.is_empty() || classes.iter().any(|c| p.graph[*n].matches_class(c))
         })
         .collect();
     scored.sort_by(|a, b| {

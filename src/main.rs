@@ -216,6 +216,20 @@ fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
 }
 
+/// Print a value as pretty JSON (`--format json`) or as the text a person reads.
+fn emit<T: serde::Serialize>(
+    format: Format,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> Result<()> {
+    match format {
+        Format::Json => {
+            write_out(&(serde_json::to_string_pretty(value).expect("serialisable") + "\n"))
+        }
+        _ => write_out(&text()),
+    }
+}
+
 fn write_out(text: &str) -> Result<()> {
     let mut out = stdout();
     out.write_all(text.as_bytes())
@@ -306,12 +320,7 @@ fn run(cli: Cli) -> Result<()> {
             let resolver = Resolver::new(kg.store())?;
             let iri = resolver.resolve(&entity)?;
             let d = describe::describe(kg.store(), &iri, &resolver.labels)?;
-            match format {
-                Format::Json => {
-                    write_out(&(serde_json::to_string_pretty(&d).expect("serialisable") + "\n"))
-                }
-                _ => write_out(&describe::render_text(&d, &resolver.labels)),
-            }
+            emit(format, &d, || describe::render_text(&d, &resolver.labels))
         }
         Command::Evidence {
             entity,
@@ -491,12 +500,7 @@ fn run(cli: Cli) -> Result<()> {
                     projection.graph[nb].label()
                 )));
             }
-            match format {
-                Format::Json => {
-                    write_out(&(serde_json::to_string_pretty(&paths).expect("serialisable") + "\n"))
-                }
-                _ => write_out(&lineage::paths_text(&paths)),
-            }
+            emit(format, &paths, || lineage::paths_text(&paths))
         }
         Command::Neighbors {
             entity,
@@ -507,15 +511,9 @@ fn run(cli: Cli) -> Result<()> {
             let (_kg, projection, iri) = open_graph(&path, &entity)?;
             let root = projection.node(iri.as_str())?;
             let list = lineage::neighbours(&projection, root, depth);
-            match format {
-                Format::Json => {
-                    write_out(&(serde_json::to_string_pretty(&list).expect("serialisable") + "\n"))
-                }
-                _ => write_out(&lineage::neighbours_text(
-                    projection.graph[root].label(),
-                    &list,
-                )),
-            }
+            emit(format, &list, || {
+                lineage::neighbours_text(projection.graph[root].label(), &list)
+            })
         }
         Command::Rank {
             classes,
@@ -527,12 +525,7 @@ fn run(cli: Cli) -> Result<()> {
             let projection = Projection::build(kg.store())?;
             lineage::class_filter_ok(&projection, &classes).map_err(Error::Usage)?;
             let list = lineage::rank(&projection, &classes, top);
-            match format {
-                Format::Json => {
-                    write_out(&(serde_json::to_string_pretty(&list).expect("serialisable") + "\n"))
-                }
-                _ => write_out(&lineage::rank_text(&list)),
-            }
+            emit(format, &list, || lineage::rank_text(&list))
         }
         Command::Viz {
             focus,

@@ -432,6 +432,22 @@ struct QuoteAt {
     suffix: String,
 }
 
+impl QuoteAt {
+    /// The quote of `text` starting at character `start`, with up to 16 characters of context either side.
+    fn new(doc: &str, text: &str, start: usize, exact: &str) -> QuoteAt {
+        let chars: Vec<char> = text.chars().collect();
+        let end = start + exact.chars().count();
+        QuoteAt {
+            doc: doc.to_owned(),
+            exact: exact.to_owned(),
+            start,
+            end,
+            prefix: chars[start.saturating_sub(16)..start].iter().collect(),
+            suffix: chars[end..(end + 16).min(chars.len())].iter().collect(),
+        }
+    }
+}
+
 /// Find the `occurrence`-th (1-based) occurrence of `quote` in `text`, as character offsets.
 pub fn locate(text: &str, quote: &str, occurrence: usize) -> Result<(usize, usize), String> {
     if quote.is_empty() {
@@ -552,10 +568,7 @@ impl<'a> Compiler<'a> {
             return None;
         };
         match locate(&doc.text, quote.get_ref(), occurrence.unwrap_or(1)) {
-            Ok((start, end)) => {
-                let chars: Vec<char> = doc.text.chars().collect();
-                let prefix: String = chars[start.saturating_sub(16)..start].iter().collect();
-                let suffix: String = chars[end..(end + 16).min(chars.len())].iter().collect();
+            Ok((start, _)) => {
                 if occurrence.is_none() && doc.text.matches(quote.get_ref().as_str()).count() > 1 {
                     // Ambiguous quotes are allowed only when the curator says which occurrence is meant.
                     self.errors.push(place.at(
@@ -568,14 +581,7 @@ impl<'a> Compiler<'a> {
                     ));
                     return None;
                 }
-                Some(QuoteAt {
-                    doc: doc_id.to_owned(),
-                    exact: quote.get_ref().clone(),
-                    start,
-                    end,
-                    prefix,
-                    suffix,
-                })
+                Some(QuoteAt::new(doc_id, &doc.text, start, quote.get_ref()))
             }
             Err(message) => {
                 self.errors
@@ -1331,40 +1337,20 @@ impl<'a> Compiler<'a> {
             }
             for (id, (start_byte, end_byte)) in first {
                 let start = text[..start_byte].chars().count();
-                let exact = text[start_byte..end_byte].to_owned();
-                let end = start + exact.chars().count();
-                let chars: Vec<char> = text.chars().collect();
-                let quote = QuoteAt {
-                    doc: doc_id.clone(),
-                    prefix: chars[start.saturating_sub(16)..start].iter().collect(),
-                    suffix: chars[end..(end + 16).min(chars.len())].iter().collect(),
-                    exact,
-                    start,
-                    end,
-                };
-                self.assert_with_evidence(
-                    Triple::new(
-                        vocab::entity(&id),
-                        vocab::pk("mentionedIn"),
-                        vocab::document(&doc_id),
-                    ),
-                    &graph,
-                    &[quote],
-                    None,
-                );
-                self.counts.mentions += 1;
+                let quote = QuoteAt::new(&doc_id, &text, start, &text[start_byte..end_byte]);
+                self.mention(&id, &graph, quote);
                 mentioned.insert(id);
             }
         }
         // A name that only occurs inside a longer name (企业开办 inside 企业开办“一件事”) is still named by the
         // text: its first plain occurrence is its evidence.
         for (id, path_text, span) in declared {
-            if mentioned.contains(id)
-                || !self
-                    .entities
-                    .get(id)
-                    .is_some_and(|e| &e.zh == span.get_ref())
-            {
+            // Once per entity (at its zh label), and only for entities no longer name has hidden everywhere.
+            let is_zh_label = self
+                .entities
+                .get(id)
+                .is_some_and(|e| &e.zh == span.get_ref());
+            if mentioned.contains(id) || !is_zh_label {
                 continue;
             }
             let names: Vec<String> = {
@@ -1389,27 +1375,8 @@ impl<'a> Compiler<'a> {
             match found {
                 Some((doc_id, text, graph, byte, name)) => {
                     let start = text[..byte].chars().count();
-                    let end = start + name.chars().count();
-                    let chars: Vec<char> = text.chars().collect();
-                    let quote = QuoteAt {
-                        doc: doc_id.clone(),
-                        prefix: chars[start.saturating_sub(16)..start].iter().collect(),
-                        suffix: chars[end..(end + 16).min(chars.len())].iter().collect(),
-                        exact: name,
-                        start,
-                        end,
-                    };
-                    self.assert_with_evidence(
-                        Triple::new(
-                            vocab::entity(id),
-                            vocab::pk("mentionedIn"),
-                            vocab::document(&doc_id),
-                        ),
-                        &graph,
-                        &[quote],
-                        None,
-                    );
-                    self.counts.mentions += 1;
+                    let quote = QuoteAt::new(&doc_id, &text, start, &name);
+                    self.mention(id, &graph, quote);
                     mentioned.insert(id.clone());
                 }
                 None => {
@@ -1422,6 +1389,18 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+    }
+
+    /// Record that an entity is named by a document, with the occurrence as evidence.
+    fn mention(&mut self, id: &str, graph: &NamedNode, quote: QuoteAt) {
+        let document = vocab::document(&quote.doc);
+        self.assert_with_evidence(
+            Triple::new(vocab::entity(id), vocab::pk("mentionedIn"), document),
+            graph,
+            &[quote],
+            None,
+        );
+        self.counts.mentions += 1;
     }
 }
 

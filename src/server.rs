@@ -272,16 +272,9 @@ fn accept(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok())
 }
 
-fn iris(list: &[String], what: &str) -> std::result::Result<Vec<NamedNode>, Response> {
+fn iris(list: &[String], what: &str) -> std::result::Result<Vec<NamedNode>, String> {
     list.iter()
-        .map(|g| {
-            NamedNode::new(g.as_str()).map_err(|e| {
-                error_response(
-                    StatusCode::BAD_REQUEST,
-                    format!("{what} {g:?} is not an IRI: {e}"),
-                )
-            })
-        })
+        .map(|g| NamedNode::new(g.as_str()).map_err(|e| format!("{what} {g:?} is not an IRI: {e}")))
         .collect()
 }
 
@@ -307,15 +300,16 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     let dataset = if params.default_graphs.is_empty() && params.named_graphs.is_empty() {
         None
     } else {
-        let default = match iris(&params.default_graphs, "default-graph-uri") {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let named = match iris(&params.named_graphs, "named-graph-uri") {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        Some(DatasetSpec { default, named })
+        let graphs = iris(&params.default_graphs, "default-graph-uri").and_then(|default| {
+            Ok(DatasetSpec {
+                default,
+                named: iris(&params.named_graphs, "named-graph-uri")?,
+            })
+        });
+        match graphs {
+            Ok(spec) => Some(spec),
+            Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
+        }
     };
     let token = CancellationToken::new();
     let worker_token = token.clone();

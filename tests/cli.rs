@@ -67,7 +67,7 @@ fn table_aligns_chinese_by_display_width() {
     let widths: Vec<usize> = text
         .lines()
         .filter(|l| l.starts_with('│'))
-        .map(|l| unicode_width::UnicodeWidthStr::width(l))
+        .map(unicode_width::UnicodeWidthStr::width)
         .collect();
     assert!(widths.len() >= 4);
     assert!(widths.iter().all(|w| *w == widths[0]), "{text}");

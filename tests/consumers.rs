@@ -95,21 +95,35 @@ fn graphviz_renders_the_dot_export_without_warnings() {
 
 #[test]
 fn sparqlwrapper_gets_the_same_answers_as_the_cli() {
-    let python = Command::new("python3").args(["-c", "import SPARQLWrapper"]).output().is_ok_and(|o| o.status.success());
+    let python = Command::new("python3")
+        .args(["-c", "import SPARQLWrapper"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !require_tool(python, "python3 with SPARQLWrapper") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("kg");
-    let names = ["data-regulation-lineage", "hotline-legislation-timeline", "sufuban-indicators"];
+    let names = [
+        "data-regulation-lineage",
+        "hotline-legislation-timeline",
+        "sufuban-indicators",
+    ];
     for name in names {
         let out = run(&store, &["query", "--name", name, "--format", "json"]);
         assert!(out.status.success(), "{}", stderr(&out));
         std::fs::write(dir.path().join(format!("{name}.cli.json")), &out.stdout).unwrap();
-        std::fs::write(dir.path().join(format!("{name}.rq")), policykg::catalog::get(name).unwrap().text).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{name}.rq")),
+            policykg::catalog::get(name).unwrap().text,
+        )
+        .unwrap();
     }
     let server = start(&store, &[]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/consumers/sparqlwrapper_check.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/consumers/sparqlwrapper_check.py"
+    );
     let out = Command::new("python3")
         .arg(script)
         .arg(format!("{}/sparql", server.base))

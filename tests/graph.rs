@@ -123,13 +123,13 @@ fn svg_is_well_formed_with_one_group_per_node() {
     let mut nodes = 0;
     loop {
         match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"g" => {
-                if e.attributes()
-                    .flatten()
-                    .any(|a| a.key.as_ref() == b"class" && a.value.as_ref() == b"node")
-                {
-                    nodes += 1;
-                }
+            Ok(quick_xml::events::Event::Start(e))
+                if e.name().as_ref() == b"g"
+                    && e.attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == b"class" && a.value.as_ref() == b"node") =>
+            {
+                nodes += 1;
             }
             Ok(quick_xml::events::Event::Eof) => break,
             Err(e) => panic!("SVG is not well-formed: {e}"),

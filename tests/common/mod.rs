@@ -87,7 +87,7 @@ pub fn require_tool(available: bool, what: &str) -> bool {
 
 /// A running server, killed when dropped.
 pub struct Server {
-    child: Child,
+    pub child: Child,
     pub base: String,
 }
 

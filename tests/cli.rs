@@ -344,26 +344,43 @@ fn check_seeds_passes_on_the_checkout() {
 fn a_store_from_another_bundle_is_rebuilt_keeping_loaded_graphs() {
     let (dir, store) = fresh_store();
     let notes = dir.path().join("notes.ttl");
-    std::fs::write(&notes, "<https://example.org/n> <https://example.org/says> \"笔记\"@zh .\n").unwrap();
-    assert!(run(&store, &["load", notes.to_str().unwrap()]).status.success());
+    std::fs::write(
+        &notes,
+        "<https://example.org/n> <https://example.org/says> \"笔记\"@zh .\n",
+    )
+    .unwrap();
+    assert!(run(&store, &["load", notes.to_str().unwrap()])
+        .status
+        .success());
     let total = count(&store);
     {
         // Pretend an older binary built it.
         use oxigraph::model::*;
         let s = oxigraph::store::Store::open(&store).unwrap();
         let meta = NamedNode::new("https://w3id.org/policykg/graph/meta").unwrap();
-        let old: Vec<Quad> = s.quads_for_pattern(None, None, None, Some(meta.as_ref().into())).map(|q| q.unwrap()).collect();
+        let old: Vec<Quad> = s
+            .quads_for_pattern(None, None, None, Some(meta.as_ref().into()))
+            .map(|q| q.unwrap())
+            .collect();
         for q in &old {
             s.remove(q).unwrap();
-            s.insert(&Quad::new(q.subject.clone(), q.predicate.clone(), Literal::new_simple_literal("an-older-bundle"), q.graph_name.clone()))
-                .unwrap();
+            s.insert(&Quad::new(
+                q.subject.clone(),
+                q.predicate.clone(),
+                Literal::new_simple_literal("an-older-bundle"),
+                q.graph_name.clone(),
+            ))
+            .unwrap();
         }
         s.flush().unwrap();
     }
     let out = run(&store, &["stats"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("was built by another version") && err.contains("kept 1 graph(s) you loaded"), "{err}");
+    assert!(
+        err.contains("was built by another version") && err.contains("kept 1 graph(s) you loaded"),
+        "{err}"
+    );
     assert!(err.contains("notes.ttl"), "{err}");
     assert_eq!(count(&store), total);
 }
@@ -373,29 +390,74 @@ fn an_ambiguous_name_lists_the_candidates() {
     let (dir, store) = fresh_store();
     let other = dir.path().join("other.ttl");
     std::fs::write(&other, "<https://example.org/sufuban> <http://www.w3.org/2004/02/skos/core#prefLabel> \"苏服办\"@zh .\n").unwrap();
-    assert!(run(&store, &["load", other.to_str().unwrap()]).status.success());
+    assert!(run(&store, &["load", other.to_str().unwrap()])
+        .status
+        .success());
     let out = run(&store, &["describe", "苏服办"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("names 2 entities") && err.contains("pkid:sufuban") && err.contains("example.org/sufuban"), "{err}");
+    assert!(
+        err.contains("names 2 entities")
+            && err.contains("pkid:sufuban")
+            && err.contains("example.org/sufuban"),
+        "{err}"
+    );
     assert!(run(&store, &["describe", "pkid:sufuban"]).status.success());
 }
 
 #[test]
 fn export_selections_and_the_canonical_hash() {
-    let out = run(built_store(), &["export", "--format", "trig", "--graph", "https://w3id.org/policykg/graph/inferred"]);
+    let out = run(
+        built_store(),
+        &[
+            "export",
+            "--format",
+            "trig",
+            "--graph",
+            "https://w3id.org/policykg/graph/inferred",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let trig = stdout(&out);
-    assert!(trig.contains("pkg:inferred") && !trig.contains("pkg:jszwb-2022-rule-of-law-report {"), "only that graph");
-    let out = run(built_store(), &["export", "--format", "ntriples", "--focus", "苏康码2.0", "--depth", "1"]);
+    assert!(
+        trig.contains("pkg:inferred") && !trig.contains("pkg:jszwb-2022-rule-of-law-report {"),
+        "only that graph"
+    );
+    let out = run(
+        built_store(),
+        &[
+            "export",
+            "--format",
+            "ntriples",
+            "--focus",
+            "苏康码2.0",
+            "--depth",
+            "1",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("<https://w3id.org/policykg/id/sukangma-2>") && stdout(&out).contains("\"苏康码2.0\"@zh"));
-    assert!(!stdout(&out).contains("jiangsu-12345-hotline-regulation>"), "focused");
+    assert!(
+        stdout(&out).contains("<https://w3id.org/policykg/id/sukangma-2>")
+            && stdout(&out).contains("\"苏康码2.0\"@zh")
+    );
+    assert!(
+        !stdout(&out).contains("jiangsu-12345-hotline-regulation>"),
+        "focused"
+    );
     let a = run(built_store(), &["export", "--format", "canonical"]);
     let b = run(built_store(), &["export", "--format", "canonical"]);
     assert!(stderr(&a).contains("SHA-256 ") && stderr(&a) == stderr(&b));
     assert_eq!(a.stdout, b.stdout);
-    let out = run(built_store(), &["export", "--format", "nquads", "--graph", "https://example.org/none"]);
+    let out = run(
+        built_store(),
+        &[
+            "export",
+            "--format",
+            "nquads",
+            "--graph",
+            "https://example.org/none",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("no named graph"));
 }
@@ -404,25 +466,41 @@ fn export_selections_and_the_canonical_hash() {
 fn exports_to_files_and_directories_leave_nothing_partial() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("neo4j");
-    let out = run(built_store(), &["export", "--format", "csv", "-o", csv.to_str().unwrap()]);
+    let out = run(
+        built_store(),
+        &["export", "--format", "csv", "-o", csv.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let nodes = std::fs::read_to_string(csv.join("nodes.csv")).unwrap();
     assert!(nodes.starts_with("id:ID,Id,Label,") && nodes.contains("江苏省数据条例"));
     let blocked = dir.path().join("not-a-dir");
     std::fs::write(&blocked, "x").unwrap();
     let target = blocked.join("graph.gexf");
-    let out = run(built_store(), &["export", "--format", "gexf", "-o", target.to_str().unwrap()]);
+    let out = run(
+        built_store(),
+        &["export", "--format", "gexf", "-o", target.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("graph.gexf"), "{}", stderr(&out));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
 
 #[test]
 fn path_without_a_connection_says_so() {
-    let out = run(built_store(), &["path", "江苏省数据条例", "苏服办", "--max-hops", "1"]);
+    let out = run(
+        built_store(),
+        &["path", "江苏省数据条例", "苏服办", "--max-hops", "1"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no connection of at most 1 hops"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no connection of at most 1 hops"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(built_store(), &["path", "江苏省数据条例", "苏服办"]);
     assert!(out.status.success());
     assert!(stdout(&out).contains("shortest connection") && stdout(&out).contains("江苏省数据局"));
@@ -430,10 +508,27 @@ fn path_without_a_connection_says_so() {
 
 #[test]
 fn lineage_formats() {
-    let out = run(built_store(), &["lineage", "江苏省公共数据管理办法", "--down", "--format", "json"]);
+    let out = run(
+        built_store(),
+        &[
+            "lineage",
+            "江苏省公共数据管理办法",
+            "--down",
+            "--format",
+            "json",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let names: Vec<&str> = json["entries"].as_array().unwrap().iter().map(|e| e["node"]["zh"].as_str().unwrap()).collect();
+    let names: Vec<&str> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["zh"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"江苏省数据条例"), "{names:?}");
-    let out = run(built_store(), &["lineage", "江苏省数据条例", "--format", "dot"]);
+    let out = run(
+        built_store(),
+        &["lineage", "江苏省数据条例", "--format", "dot"],
+    );
     assert!(stdout(&out).starts_with("// policykg") && stdout(&out).contains("draftOf"));
 }

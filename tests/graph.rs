@@ -215,35 +215,6 @@ fn rdf_exports_round_trip_through_oxigraph() {
 }
 
 #[test]
-fn rdf_exports_round_trip_through_sophia() {
-    use sophia::api::prelude::*;
-    use sophia::api::term::SimpleTerm;
-    let quads = export::select_quads(
-        kg().store(),
-        &export::Selection::Graph("https://w3id.org/policykg/graph/jsdb-2024-key-tasks".into()),
-    )
-    .unwrap();
-    let mut bytes = Vec::new();
-    export::write_rdf(&quads, Format::NQuads, &mut bytes).unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let parsed: Vec<([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>)> =
-        sophia::turtle::parser::nq::parse_str(&text)
-            .collect_quads()
-            .unwrap();
-    assert_eq!(parsed.len(), quads.len());
-    let mut trig = Vec::new();
-    export::write_rdf(&quads, Format::TriG, &mut trig).unwrap();
-    let from_trig: Vec<([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>)> =
-        sophia::turtle::parser::trig::parse_str(std::str::from_utf8(&trig).unwrap())
-            .collect_quads()
-            .unwrap();
-    assert!(
-        sophia::isomorphism::isomorphic_datasets(&parsed, &from_trig).unwrap(),
-        "TriG and N-Quads exports agree under sophia"
-    );
-}
-
-#[test]
 fn canonical_export_is_identical_whatever_the_load_order() {
     let quads = export::select_quads(kg().store(), &export::Selection::All).unwrap();
     let (a, sha_a) = export::canonical_nquads(&quads);
@@ -274,4 +245,144 @@ fn graph_tool_exports_carry_the_projection() {
             && edges.starts_with(":START_ID,:END_ID,:TYPE,Source,Target")
     );
     assert_eq!(nodes.lines().count(), p.graph.node_count() + 1);
+}
+
+/// Quads with blank nodes, Chinese literals, typed literals and named graphs, as a user might load.
+fn user_dataset() -> Vec<oxigraph::model::Quad> {
+    let text = r#"
+        @prefix ex: <https://example.org/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        ex:g1 { ex:a skos:prefLabel "苏服办"@zh ; ex:has [ ex:value "42"^^<http://www.w3.org/2001/XMLSchema#integer> ; ex:note "说明" ] . }
+        ex:g2 { [ ex:links ex:a ] ex:date "2025-09-28"^^<http://www.w3.org/2001/XMLSchema#date> . ex:a ex:same _:x . _:x ex:same ex:a . }
+        ex:a ex:inDefault "默认图" .
+    "#;
+    RdfParser::from_format(RdfFormat::TriG)
+        .for_slice(text.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
+#[test]
+fn blank_nodes_survive_every_rdf_export_under_oxigraph() {
+    let quads = user_dataset();
+    let algo = oxigraph::model::dataset::CanonicalizationAlgorithm::Rdfc10 {
+        hash_algorithm: oxigraph::model::dataset::CanonicalizationHashAlgorithm::Sha256,
+    };
+    let mut expected: Dataset = quads.iter().cloned().collect();
+    expected.canonicalize(algo);
+    for format in [
+        Format::TriG,
+        Format::NQuads,
+        Format::JsonLd,
+        Format::Canonical,
+    ] {
+        let mut bytes = Vec::new();
+        export::write_rdf(&quads, format, &mut bytes).unwrap();
+        let rdf = if format == Format::Canonical {
+            RdfFormat::NQuads
+        } else {
+            format.rdf_format().unwrap()
+        };
+        let mut back = parse(&bytes, rdf);
+        back.canonicalize(algo);
+        assert_eq!(back, expected, "{format}");
+    }
+    // Graph formats: the union of the graphs, blank nodes included.
+    let mut union: Dataset = quads
+        .iter()
+        .map(|q| {
+            oxigraph::model::Quad::new(
+                q.subject.clone(),
+                q.predicate.clone(),
+                q.object.clone(),
+                oxigraph::model::GraphName::DefaultGraph,
+            )
+        })
+        .collect();
+    union.canonicalize(algo);
+    for format in [Format::Turtle, Format::NTriples, Format::RdfXml] {
+        let mut bytes = Vec::new();
+        export::write_rdf(&quads, format, &mut bytes).unwrap();
+        let mut back = parse(&bytes, format.rdf_format().unwrap());
+        back.canonicalize(algo);
+        assert_eq!(back, union, "{format}");
+    }
+}
+
+#[test]
+fn every_rdf_export_is_isomorphic_under_sophia() {
+    use sophia::api::prelude::*;
+    use sophia::api::term::SimpleTerm;
+    type SQuad = ([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>);
+    type STriple = [SimpleTerm<'static>; 3];
+    let mut datasets = vec![user_dataset()];
+    datasets.push(
+        export::select_quads(
+            kg().store(),
+            &export::Selection::Graph(
+                "https://w3id.org/policykg/graph/jszwb-2023-proposal-0845-reply".into(),
+            ),
+        )
+        .unwrap(),
+    );
+    for quads in datasets {
+        let write = |format: Format| {
+            let mut bytes = Vec::new();
+            export::write_rdf(&quads, format, &mut bytes).unwrap();
+            String::from_utf8(bytes).unwrap()
+        };
+        // The reference: sophia's own reading of the N-Quads export.
+        let reference: Vec<SQuad> = sophia::turtle::parser::nq::parse_str(&write(Format::NQuads))
+            .collect_quads()
+            .unwrap();
+        assert_eq!(reference.len(), quads.len());
+        let trig: Vec<SQuad> = sophia::turtle::parser::trig::parse_str(&write(Format::TriG))
+            .collect_quads()
+            .unwrap();
+        assert!(
+            sophia::isomorphism::isomorphic_datasets(&reference, &trig).unwrap(),
+            "TriG"
+        );
+        let canonical: Vec<SQuad> =
+            sophia::turtle::parser::nq::parse_str(&write(Format::Canonical))
+                .collect_quads()
+                .unwrap();
+        assert!(
+            sophia::isomorphism::isomorphic_datasets(&reference, &canonical).unwrap(),
+            "canonical"
+        );
+        let jsonld: Vec<SQuad> = sophia::jsonld::JsonLdParser::new()
+            .parse_str(&write(Format::JsonLd))
+            .collect_quads()
+            .unwrap();
+        assert!(
+            sophia::isomorphism::isomorphic_datasets(&reference, &jsonld).unwrap(),
+            "JSON-LD"
+        );
+        // Graph formats hold the union of the graphs.
+        let union: Vec<STriple> = {
+            let mut seen = Vec::new();
+            for (t, _) in &reference {
+                if !<[STriple]>::contains(&seen, t) {
+                    seen.push(t.clone());
+                }
+            }
+            seen
+        };
+        let turtle: Vec<STriple> =
+            sophia::turtle::parser::turtle::parse_str(&write(Format::Turtle))
+                .collect_triples()
+                .unwrap();
+        assert!(
+            sophia::isomorphism::isomorphic_graphs(&union, &turtle).unwrap(),
+            "Turtle"
+        );
+        let nt: Vec<STriple> = sophia::turtle::parser::nt::parse_str(&write(Format::NTriples))
+            .collect_triples()
+            .unwrap();
+        assert!(
+            sophia::isomorphism::isomorphic_graphs(&union, &nt).unwrap(),
+            "N-Triples"
+        );
+    }
 }

@@ -9,80 +9,224 @@ use policykg::query::{evaluate_now, parse, term_value, Answer};
 fn answer(name: &str) -> Vec<Vec<String>> {
     let q = policykg::catalog::get(name).unwrap();
     match evaluate_now(kg().store(), parse(q.text, q.path).unwrap(), None).unwrap() {
-        Answer::Solutions { variables, solutions } => solutions
+        Answer::Solutions {
+            variables,
+            solutions,
+        } => solutions
             .iter()
-            .map(|s| variables.iter().map(|v| s.get(v).map(term_value).unwrap_or_default()).collect())
+            .map(|s| {
+                variables
+                    .iter()
+                    .map(|v| s.get(v).map(term_value).unwrap_or_default())
+                    .collect()
+            })
             .collect(),
         _ => panic!("{name} is not a SELECT"),
     }
 }
 
 fn has_row(rows: &[Vec<String>], cells: &[&str]) -> bool {
-    rows.iter().any(|r| cells.iter().all(|c| r.iter().any(|v| v == c || v.ends_with(&format!("/{c}")) || v.ends_with(&format!("#{c}")))))
+    rows.iter().any(|r| {
+        cells.iter().all(|c| {
+            r.iter()
+                .any(|v| v == c || v.ends_with(&format!("/{c}")) || v.ends_with(&format!("#{c}")))
+        })
+    })
 }
 
 #[track_caller]
 fn expect(name: &str, rows: &[Vec<String>], cells: &[&str]) {
-    assert!(has_row(rows, cells), "{name}: no row with {cells:?} in {rows:#?}");
+    assert!(
+        has_row(rows, cells),
+        "{name}: no row with {cells:?} in {rows:#?}"
+    );
 }
 
 #[test]
 fn data_regulation_lineage() {
     let rows = answer("data-regulation-lineage");
     assert_eq!(rows.len(), 4);
-    expect("lineage", &rows, &["江苏省公共数据管理办法", "raisedTo", "公共数据管理条例", "stated"]);
-    expect("lineage", &rows, &["公共数据管理条例", "leadsTo", "江苏省数据条例(草案)", "inferred"]);
-    expect("lineage", &rows, &["江苏省公共数据条例立法项目", "leadsTo", "江苏省数据条例(草案)", "inferred"]);
-    expect("lineage", &rows, &["江苏省数据条例(草案)", "draftOf", "江苏省数据条例", "inferred"]);
+    expect(
+        "lineage",
+        &rows,
+        &[
+            "江苏省公共数据管理办法",
+            "raisedTo",
+            "公共数据管理条例",
+            "stated",
+        ],
+    );
+    expect(
+        "lineage",
+        &rows,
+        &[
+            "公共数据管理条例",
+            "leadsTo",
+            "江苏省数据条例(草案)",
+            "inferred",
+        ],
+    );
+    expect(
+        "lineage",
+        &rows,
+        &[
+            "江苏省公共数据条例立法项目",
+            "leadsTo",
+            "江苏省数据条例(草案)",
+            "inferred",
+        ],
+    );
+    expect(
+        "lineage",
+        &rows,
+        &[
+            "江苏省数据条例(草案)",
+            "draftOf",
+            "江苏省数据条例",
+            "inferred",
+        ],
+    );
 }
 
 #[test]
 fn data_regulation_timeline() {
     let rows = answer("data-regulation-timeline");
-    expect("timeline", &rows, &["2022-02-01", "江苏省公共数据管理办法", "entry into force"]);
-    expect("timeline", &rows, &["2024", "江苏省数据条例(草案)", "drafting"]);
-    expect("timeline", &rows, &["2025", "江苏省公共数据管理办法", "post-enactment evaluation"]);
+    expect(
+        "timeline",
+        &rows,
+        &["2022-02-01", "江苏省公共数据管理办法", "entry into force"],
+    );
+    expect(
+        "timeline",
+        &rows,
+        &["2024", "江苏省数据条例(草案)", "drafting"],
+    );
+    expect(
+        "timeline",
+        &rows,
+        &[
+            "2025",
+            "江苏省公共数据管理办法",
+            "post-enactment evaluation",
+        ],
+    );
     let dates: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "ordered by date: {dates:?}");
+    assert!(
+        dates.windows(2).all(|w| w[0] <= w[1]),
+        "ordered by date: {dates:?}"
+    );
 }
 
 #[test]
 fn agency_succession() {
     let rows = answer("agency-succession");
     assert_eq!(rows.len(), 1);
-    expect("succession", &rows, &["江苏省政务服务管理办公室", "江苏省数据局", "inferred"]);
-    assert!(rows[0][5].contains("省数据局文件"), "reasoning: {}", rows[0][5]);
+    expect(
+        "succession",
+        &rows,
+        &["江苏省政务服务管理办公室", "江苏省数据局", "inferred"],
+    );
+    assert!(
+        rows[0][5].contains("省数据局文件"),
+        "reasoning: {}",
+        rows[0][5]
+    );
 }
 
 #[test]
 fn platforms_by_agency() {
     let rows = answer("platforms-by-agency");
-    expect("platforms", &rows, &["常州市新北区数据局", "小新", "DigitalAssistant"]);
-    expect("platforms", &rows, &["常州市新北区数据局", "12345平台", "inferred"]);
-    assert!(rows.iter().any(|r| r[0] == "江苏省政务服务管理办公室"), "{rows:?}");
+    expect(
+        "platforms",
+        &rows,
+        &["常州市新北区数据局", "小新", "DigitalAssistant"],
+    );
+    expect(
+        "platforms",
+        &rows,
+        &["常州市新北区数据局", "12345平台", "inferred"],
+    );
+    assert!(
+        rows.iter().any(|r| r[0] == "江苏省政务服务管理办公室"),
+        "{rows:?}"
+    );
 }
 
 #[test]
 fn legal_basis_of_platforms() {
     let rows = answer("legal-basis-of-platforms");
-    expect("basis", &rows, &["数字政府“苏服办”总门户建设实施方案", "regulates", "“苏服办”总门户"]);
-    expect("basis", &rows, &["新一代电子政务外网建设指南", "regulates", "新一代电子政务外网"]);
+    expect(
+        "basis",
+        &rows,
+        &[
+            "数字政府“苏服办”总门户建设实施方案",
+            "regulates",
+            "“苏服办”总门户",
+        ],
+    );
+    expect(
+        "basis",
+        &rows,
+        &[
+            "新一代电子政务外网建设指南",
+            "regulates",
+            "新一代电子政务外网",
+        ],
+    );
 }
 
 #[test]
 fn hotline_legislation_timeline() {
     let rows = answer("hotline-legislation-timeline");
-    expect("hotline", &rows, &["2022", "legislative research", "江苏省政务服务便民热线管理条例立法项目"]);
-    expect("hotline", &rows, &["2025-09-28", "first reading", "江苏省12345政务服务便民热线条例", "条例已于9月28日经省人大常委会第一次审议通过"]);
-    expect("hotline", &rows, &["2026", "planned step", "江苏省12345政务服务便民热线条例"]);
+    expect(
+        "hotline",
+        &rows,
+        &[
+            "2022",
+            "legislative research",
+            "江苏省政务服务便民热线管理条例立法项目",
+        ],
+    );
+    expect(
+        "hotline",
+        &rows,
+        &[
+            "2025-09-28",
+            "first reading",
+            "江苏省12345政务服务便民热线条例",
+            "条例已于9月28日经省人大常委会第一次审议通过",
+        ],
+    );
+    expect(
+        "hotline",
+        &rows,
+        &["2026", "planned step", "江苏省12345政务服务便民热线条例"],
+    );
 }
 
 #[test]
 fn sufuban_indicators() {
     let rows = answer("sufuban-indicators");
-    expect("sufuban", &rows, &["2022", "“苏服办”移动端", "平均月活跃用户", "45200000", "4520万"]);
-    expect("sufuban", &rows, &["2025", "1.53亿", "省数据局2025年度法治政府建设情况报告"]);
-    assert!(rows.iter().any(|r| r[0] == "2024"), "the 2024 target is there: {rows:?}");
+    expect(
+        "sufuban",
+        &rows,
+        &[
+            "2022",
+            "“苏服办”移动端",
+            "平均月活跃用户",
+            "45200000",
+            "4520万",
+        ],
+    );
+    expect(
+        "sufuban",
+        &rows,
+        &["2025", "1.53亿", "省数据局2025年度法治政府建设情况报告"],
+    );
+    assert!(
+        rows.iter().any(|r| r[0] == "2024"),
+        "the 2024 target is there: {rows:?}"
+    );
 }
 
 #[test]
@@ -99,25 +243,71 @@ fn most_mentioned() {
 fn entities() {
     let rows = answer("entities");
     assert_eq!(rows.len(), 464);
-    expect("entities", &rows, &["LocalRegulation", "江苏省数据条例", "Jiangsu Provincial Data Regulation"]);
-    expect("entities", &rows, &["Agency", "江苏省数据局", "Jiangsu Provincial Data Bureau"]);
+    expect(
+        "entities",
+        &rows,
+        &[
+            "LocalRegulation",
+            "江苏省数据条例",
+            "Jiangsu Provincial Data Regulation",
+        ],
+    );
+    expect(
+        "entities",
+        &rows,
+        &["Agency", "江苏省数据局", "Jiangsu Provincial Data Bureau"],
+    );
 }
 
 #[test]
 fn documents() {
     let rows = answer("documents");
     assert_eq!(rows.len(), 5);
-    expect("documents", &rows, &["省政务办2022年度法治政府建设情况报告", "江苏省政务服务管理办公室", "2023-01-05", "2022"]);
-    expect("documents", &rows, &["江苏省政务服务管理办公室", "2023-07-12", "2023"]);
-    assert!(rows.iter().all(|r| r[5].parse::<u32>().unwrap() > 100), "each supports many stated facts: {rows:?}");
+    expect(
+        "documents",
+        &rows,
+        &[
+            "省政务办2022年度法治政府建设情况报告",
+            "江苏省政务服务管理办公室",
+            "2023-01-05",
+            "2022",
+        ],
+    );
+    expect(
+        "documents",
+        &rows,
+        &["江苏省政务服务管理办公室", "2023-07-12", "2023"],
+    );
+    assert!(
+        rows.iter().all(|r| r[5].parse::<u32>().unwrap() > 100),
+        "each supports many stated facts: {rows:?}"
+    );
 }
 
 #[test]
 fn inferred_facts() {
     let rows = answer("inferred-facts");
     assert!(rows.len() > 200, "{}", rows.len());
-    expect("inferred", &rows, &["江苏省政务服务管理办公室", "succeededBy", "jiangsu-data-bureau", "4"]);
-    expect("inferred", &rows, &["江苏省数据条例(草案)", "draftOf", "jiangsu-data-regulation", "2"]);
+    expect(
+        "inferred",
+        &rows,
+        &[
+            "江苏省政务服务管理办公室",
+            "succeededBy",
+            "jiangsu-data-bureau",
+            "4",
+        ],
+    );
+    expect(
+        "inferred",
+        &rows,
+        &[
+            "江苏省数据条例(草案)",
+            "draftOf",
+            "jiangsu-data-regulation",
+            "2",
+        ],
+    );
 }
 
 #[test]
@@ -135,7 +325,11 @@ fn platform_versions() {
     let rows = answer("platform-versions");
     expect("versions", &rows, &["苏服办", "“苏服办”2.0"]);
     expect("versions", &rows, &["苏康码", "苏康码2.0"]);
-    expect("versions", &rows, &["省公共数据平台", "upgradedTo", "新一代公共数据平台"]);
+    expect(
+        "versions",
+        &rows,
+        &["省公共数据平台", "upgradedTo", "新一代公共数据平台"],
+    );
 }
 
 #[test]
@@ -149,14 +343,29 @@ fn yijianshi_scenarios() {
 #[test]
 fn cooperation() {
     let rows = answer("cooperation");
-    expect("cooperation", &rows, &["“互联网+监管”系统", "省市场监管信息平台", "深度对接省市场监管信息平台和省行政执法监督平台"]);
-    assert!(rows.iter().all(|r| !r[2].is_empty()), "every pair has a quote");
+    expect(
+        "cooperation",
+        &rows,
+        &[
+            "“互联网+监管”系统",
+            "省市场监管信息平台",
+            "深度对接省市场监管信息平台和省行政执法监督平台",
+        ],
+    );
+    assert!(
+        rows.iter().all(|r| !r[2].is_empty()),
+        "every pair has a quote"
+    );
 }
 
 #[test]
 fn every_bundled_query_is_tested_here() {
     let source = include_str!("named_queries.rs");
     for q in policykg::catalog::all() {
-        assert!(source.contains(&format!("answer(\"{}\")", q.name)), "{} has no answer test", q.name);
+        assert!(
+            source.contains(&format!("answer(\"{}\")", q.name)),
+            "{} has no answer test",
+            q.name
+        );
     }
 }

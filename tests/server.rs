@@ -401,13 +401,20 @@ fn max_rows_and_graceful_shutdown() {
     let mut s = start(&store, &["--max-rows", "2"]);
     let a = agent();
     let q = "SELECT ?e WHERE { ?e a pk:Agency } LIMIT 10";
-    let r = a.get(&format!("{}/sparql?query={}", s.base, enc(q))).call().unwrap();
+    let r = a
+        .get(&format!("{}/sparql?query={}", s.base, enc(q)))
+        .call()
+        .unwrap();
     assert_eq!(r.headers().get("x-policykg-truncated").unwrap(), "true");
     let (_, _, text) = body(r);
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["results"]["bindings"].as_array().unwrap().len(), 2);
     let pid = s.child.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = s.child.wait().unwrap();
     assert!(status.success(), "exits cleanly on SIGTERM: {status:?}");
 }

@@ -334,8 +334,8 @@ impl KgStore {
         }
     }
 
-    /// Load RDF files (or every RDF file under a directory) in one transaction. Triple formats go into a
-    /// named graph named after the file (its `file://` URL); dataset formats keep their graphs. Every file is
+    /// Load RDF files (or every RDF file under a directory) in one transaction. Triples go into a named graph
+    /// named after the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is
     /// parsed completely before anything is written, so a syntax error anywhere leaves the store untouched.
     pub fn load(&self, paths: &[PathBuf], format: Option<Format>) -> Result<LoadReport> {
         self.require_write()?;
@@ -424,18 +424,23 @@ fn extension(path: &Path) -> &str {
 }
 
 fn format_from_extension(path: &Path) -> Result<RdfFormat> {
-    let ext = extension(path).to_ascii_lowercase();
-    let ext = match ext.as_str() {
-        "owl" | "xml" => "rdf",
-        "json" => "jsonld",
-        other => other,
+    let format = match extension(path).to_ascii_lowercase().as_str() {
+        "ttl" => RdfFormat::Turtle,
+        "trig" => RdfFormat::TriG,
+        "nt" => RdfFormat::NTriples,
+        "nq" => RdfFormat::NQuads,
+        "rdf" | "owl" | "xml" => RdfFormat::RdfXml,
+        "jsonld" | "json" => RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        },
+        _ => {
+            return Err(Error::invalid(
+                path.display().to_string(),
+                "unknown RDF file extension; use .ttl .trig .nt .nq .rdf .owl .xml .jsonld .json or pass --format",
+            ))
+        }
     };
-    RdfFormat::from_extension(ext).ok_or_else(|| {
-        Error::invalid(
-            path.display().to_string(),
-            "unknown RDF file extension; use .ttl .trig .nt .nq .rdf .owl .jsonld or pass --format",
-        )
-    })
+    Ok(format)
 }
 
 /// The `file://` URL naming a loaded file's graph.
@@ -475,12 +480,12 @@ pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
         }
     };
     let graph = file_graph_name(path)?;
-    let mut parser = RdfParser::from_format(format)
+    // The file's default graph becomes a named graph named after the file (queries see the union of named
+    // graphs); the named graphs of TriG, N-Quads and JSON-LD files keep their names.
+    let parser = RdfParser::from_format(format)
         .with_base_iri(graph.as_str())
-        .map_err(|e| Error::invalid(&place, e.to_string()))?;
-    if !format.supports_datasets() {
-        parser = parser.with_default_graph(graph);
-    }
+        .map_err(|e| Error::invalid(&place, e.to_string()))?
+        .with_default_graph(graph);
     let mut quads = Vec::new();
     for quad in parser.rename_blank_nodes().for_slice(text.as_bytes()) {
         quads.push(quad.map_err(|e| parse_error(&place, e))?);

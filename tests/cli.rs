@@ -532,3 +532,68 @@ fn lineage_formats() {
     );
     assert!(stdout(&out).starts_with("// policykg") && stdout(&out).contains("draftOf"));
 }
+
+#[test]
+fn load_reads_every_rdf_syntax_and_datasets_keep_their_graphs() {
+    let (dir, store) = fresh_store();
+    let files = [
+        ("a.ttl", "<https://example.org/a> <https://example.org/p> \"甲\"@zh ."),
+        ("b.nt", "<https://example.org/b> <https://example.org/p> \"乙\"@zh ."),
+        ("c.rdf", "<?xml version=\"1.0\"?><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:ex=\"https://example.org/\"><rdf:Description rdf:about=\"https://example.org/c\"><ex:p xml:lang=\"zh\">丙</ex:p></rdf:Description></rdf:RDF>"),
+        ("d.jsonld", "{\"@id\": \"https://example.org/d\", \"https://example.org/p\": {\"@value\": \"丁\", \"@language\": \"zh\"}}"),
+        ("e.trig", "<https://example.org/graph-e> { <https://example.org/e> <https://example.org/p> \"戊\"@zh . }"),
+        ("f.nq", "<https://example.org/f> <https://example.org/p> \"己\"@zh <https://example.org/graph-f> ."),
+    ];
+    let batch = dir.path().join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    for (name, text) in files {
+        std::fs::write(batch.join(name), text).unwrap();
+    }
+    let out = run(&store, &["load", batch.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &store,
+        &[
+            "query",
+            "SELECT ?g ?v WHERE { GRAPH ?g { ?s <https://example.org/p> ?v } } ORDER BY ?v",
+            "--format",
+            "csv",
+        ],
+    );
+    let text = stdout(&out);
+    for (file, value) in [
+        ("a.ttl", "甲"),
+        ("b.nt", "乙"),
+        ("c.rdf", "丙"),
+        ("d.jsonld", "丁"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(file) && l.starts_with("file://") && l.ends_with(value)),
+            "{file}: {text}"
+        );
+    }
+    assert!(
+        text.contains("https://example.org/graph-e,戊")
+            && text.contains("https://example.org/graph-f,己"),
+        "{text}"
+    );
+    let forced = dir.path().join("notes.txt");
+    std::fs::write(
+        &forced,
+        "<https://example.org/g> <https://example.org/p> \"庚\"@zh .",
+    )
+    .unwrap();
+    let out = run(
+        &store,
+        &["load", "--format", "ntriples", forced.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&store, &["load", forced.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown RDF file extension"),
+        "{}",
+        stderr(&out)
+    );
+}

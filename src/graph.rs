@@ -217,30 +217,34 @@ impl Projection {
                 steps: vec![],
             });
         }
-        let quotes: HashMap<(String, String, String), (String, String)> = query::select_strings(
+        // The relations: the ontology's object properties, minus those that are not links between entities.
+        // Naming them lets the store answer from its predicate indexes instead of scanning every quad.
+        let relations: Vec<String> = query::select_strings(
             store,
-            "SELECT ?s ?p ?o (SAMPLE(?q) AS ?quote) (SAMPLE(?d) AS ?doc) WHERE {
-               ?ev a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                   oa:hasTarget ?t . ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q .
-               FILTER(?p != pk:mentionedIn)
-             } GROUP BY ?s ?p ?o",
+            "SELECT ?p WHERE { GRAPH pkg:ontology { ?p a owl:ObjectProperty } FILTER(STRSTARTS(STR(?p), STR(pk:)))
+               FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf, pk:actor)) }",
         )?
         .into_iter()
-        .map(|r| {
-            (
-                (r[0].clone(), r[1].clone(), r[2].clone()),
-                (r[3].clone(), r[4].clone()),
-            )
-        })
+        .map(|mut r| format!("<{}>", r.remove(0)))
         .collect();
+        let values = format!("VALUES ?p {{ {} }}", relations.join(" "));
+        let mut quotes: HashMap<(String, String, String), (String, String)> = HashMap::new();
+        for r in query::select_strings(
+            store,
+            &format!(
+                "SELECT ?s ?p ?o ?q ?d WHERE {{ {values}
+                   ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; oa:hasTarget ?t .
+                   ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q }}"
+            ),
+        )? {
+            let mut r = r.into_iter();
+            let key = (r.next().unwrap(), r.next().unwrap(), r.next().unwrap());
+            let value = (r.next().unwrap(), r.next().unwrap());
+            quotes.entry(key).or_insert(value);
+        }
         let edges = query::select_strings(
             store,
-            "SELECT DISTINCT ?s ?p ?o ?g WHERE {
-               GRAPH ?g { ?s ?p ?o }
-               FILTER(isIRI(?o) && STRSTARTS(STR(?p), STR(pk:)))
-               FILTER(?g != pkg:ontology && ?g != pkg:catalogue && ?g != pkg:meta)
-               FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf))
-             }",
+            &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o)) }}"),
         )?;
         let mut events: Vec<(String, String, bool)> = Vec::new(); // (event, of, stated)
         for r in edges {

@@ -107,6 +107,28 @@ impl Answer {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The rows of a SELECT as plain strings (see [`term_value`]; unbound as ""), or None for ASK and graphs.
+    pub fn rows(&self) -> Option<Vec<Vec<String>>> {
+        let Answer::Solutions {
+            variables,
+            solutions,
+        } = self
+        else {
+            return None;
+        };
+        Some(
+            solutions
+                .iter()
+                .map(|s| {
+                    variables
+                        .iter()
+                        .map(|v| s.get(v).map(term_value).unwrap_or_default())
+                        .collect()
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Evaluate a query on the store in a worker thread, giving up after `timeout`.
@@ -217,21 +239,9 @@ pub fn evaluate_with(
 /// Convenience for library users and tests: parse and evaluate a SELECT, returning rows of strings
 /// (IRIs as full IRIs, literals as their lexical value, unbound as "").
 pub fn select_strings(store: &Store, text: &str) -> Result<Vec<Vec<String>>> {
-    match evaluate_now(store, parse(text, "query")?, None)? {
-        Answer::Solutions {
-            variables,
-            solutions,
-        } => Ok(solutions
-            .iter()
-            .map(|s| {
-                variables
-                    .iter()
-                    .map(|v| s.get(v).map(term_value).unwrap_or_default())
-                    .collect()
-            })
-            .collect()),
-        _ => Err(Error::Usage("expected a SELECT query".into())),
-    }
+    evaluate_now(store, parse(text, "query")?, None)?
+        .rows()
+        .ok_or_else(|| Error::Usage("expected a SELECT query".into()))
 }
 
 /// The plain value of a term: an IRI, a literal's lexical form, a blank node's id.

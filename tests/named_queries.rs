@@ -3,26 +3,15 @@
 mod common;
 
 use common::*;
-use policykg::query::{evaluate_now, parse, term_value, Answer};
+use policykg::query::{evaluate_now, parse};
 
 /// The rows of a bundled query, as plain strings.
 fn answer(name: &str) -> Vec<Vec<String>> {
     let q = policykg::catalog::get(name).unwrap();
-    match evaluate_now(kg().store(), parse(q.text, q.path).unwrap(), None).unwrap() {
-        Answer::Solutions {
-            variables,
-            solutions,
-        } => solutions
-            .iter()
-            .map(|s| {
-                variables
-                    .iter()
-                    .map(|v| s.get(v).map(term_value).unwrap_or_default())
-                    .collect()
-            })
-            .collect(),
-        _ => panic!("{name} is not a SELECT"),
-    }
+    let answer = evaluate_now(kg().store(), parse(q.text, q.path).unwrap(), None).unwrap();
+    answer
+        .rows()
+        .unwrap_or_else(|| panic!("{name} is not a SELECT"))
 }
 
 fn has_row(rows: &[Vec<String>], cells: &[&str]) -> bool {

@@ -26,7 +26,7 @@ use crate::vocab;
 pub enum Selection {
     All,
     Graph(String),
-    /// Facts about these entities, with their evidence.
+    /// Facts about these resources (entities, documents, evidence annotations), with their evidence.
     Entities(HashSet<String>),
 }
 
@@ -62,9 +62,11 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
                 .filter_map(|q| q.ok())
                 .filter(|q| match &q.subject {
                     NamedOrBlankNode::NamedNode(n) => {
+                        // A resource, its own fragments (an annotation's targets and selectors), and the
+                        // evidence about it with that evidence's fragments.
                         let iri = n.as_str();
-                        entities.contains(iri)
-                            || evidence.contains(iri.split('#').next().unwrap_or(iri))
+                        let base = iri.split('#').next().unwrap_or(iri);
+                        entities.contains(iri) || entities.contains(base) || evidence.contains(base)
                     }
                     _ => false,
                 })

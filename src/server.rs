@@ -103,6 +103,8 @@ fn router(state: Shared) -> Router {
         .route("/export", get(export_download))
         .route("/id/{id}", get(entity_page))
         .route("/doc/{id}", get(document_page))
+        .route("/evidence/{id}", get(evidence_page))
+        .route("/ontology", get(ontology))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
@@ -230,6 +232,14 @@ const SOLUTION_TYPES: &[(&str, Format)] = &[
     ("application/xml", Format::Xml),
     ("text/csv", Format::Csv),
     ("text/tab-separated-values", Format::Tsv),
+];
+/// What a resource page (entity, evidence) can be served as.
+const RESOURCE_TYPES: &[(&str, Format)] = &[
+    ("text/html", Format::Html),
+    ("text/turtle", Format::Turtle),
+    ("application/ld+json", Format::JsonLd),
+    ("application/n-triples", Format::NTriples),
+    ("application/rdf+xml", Format::RdfXml),
 ];
 const GRAPH_TYPES: &[(&str, Format)] = &[
     ("text/turtle", Format::Turtle),
@@ -548,14 +558,7 @@ async fn entity_page(
     headers: HeaderMap,
 ) -> Response {
     let iri = format!("{}{id}", vocab::ID);
-    let offers: &[(&str, Format)] = &[
-        ("text/html", Format::Html),
-        ("text/turtle", Format::Turtle),
-        ("application/ld+json", Format::JsonLd),
-        ("application/n-triples", Format::NTriples),
-        ("application/rdf+xml", Format::RdfXml),
-    ];
-    let Some(format) = negotiate(accept(&headers), offers) else {
+    let Some(format) = negotiate(accept(&headers), RESOURCE_TYPES) else {
         return error_response(StatusCode::NOT_ACCEPTABLE, "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml");
     };
     let store = state.store.clone();
@@ -668,8 +671,9 @@ fn entity_html(
     for q in &quotes {
         let doc_path = q.document.strip_prefix(vocab::BASE).unwrap_or(&q.document);
         html.push_str(&format!(
-            "<li class=\"{}\"><b>{}</b> {} → {} <span class=\"quote\">“{}”</span> — <a href=\"/{}?hl={}-{}#hl\">《{}》</a> ({}){}</li>",
+            "<li class=\"{}\"><a href=\"/{}\"><b>{}</b></a> {} → {} <span class=\"quote\">“{}”</span> — <a href=\"/{}?hl={}-{}#hl\">《{}》</a> ({}){}</li>",
             q.status,
+            esc(q.evidence.strip_prefix(vocab::BASE).unwrap_or(&q.evidence)),
             esc(&vocab::shorten(&q.predicate)),
             esc(&labels.display(&q.subject)),
             esc(&if q.object.contains("://") { labels.display(&q.object) } else { q.object.clone() }),
@@ -687,6 +691,86 @@ fn entity_html(
         esc(&vocab::shorten(node.as_str()))
     ));
     Ok(html)
+}
+
+/// The ontology, as Turtle (the file as written, with its comments and definitions).
+async fn ontology() -> Response {
+    let text: String = crate::bundle::ontology()
+        .map(|f| f.text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], text).into_response()
+}
+
+/// An evidence annotation: the fact, its status, the quotes with links into the highlighted sources; or RDF.
+async fn evidence_page(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let iri = format!("{}{id}", vocab::EVIDENCE);
+    let Some(format) = negotiate(accept(&headers), RESOURCE_TYPES) else {
+        return error_response(StatusCode::NOT_ACCEPTABLE, "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml");
+    };
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<Option<(Format, Vec<u8>)>> {
+        let rows = query::select_strings(
+            &store,
+            &format!(
+                "SELECT ?s ?p ?o ?status ?reason ?doc ?exact ?start ?end WHERE {{
+                   <{iri}> a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; pk:epistemicStatus ?status ; oa:hasTarget ?t .
+                   ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos . ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
+                   OPTIONAL {{ <{iri}> pk:reasoning ?reason }} }} ORDER BY ?doc ?start"
+            ),
+        )?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        if format != Format::Html {
+            let quads = export::select_quads(&store, &export::Selection::Entities([iri.clone()].into()))?;
+            let mut bytes = Vec::new();
+            export::write_rdf(&quads, format, &mut bytes)?;
+            return Ok(Some((format, bytes)));
+        }
+        let labels = crate::resolve::LabelIndex::load(&store)?;
+        let first = &rows[0];
+        let object = if first[2].contains("://") { local_link(&first[2], &labels.display(&first[2])) } else { esc(&first[2]) };
+        let mut html = format!(
+            "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Evidence · policykg</title>{PAGE_STYLE}</head><body>\
+             <p><a href=\"/\">policykg</a></p><h1>Evidence 证据</h1><p><code>{}</code></p><p>{} <b>{}</b> {} — {}</p>",
+            esc(&iri),
+            local_link(&first[0], &labels.display(&first[0])),
+            esc(&vocab::shorten(&first[1])),
+            object,
+            if first[3].ends_with("Inferred") { "inferred 推断" } else { "stated 明确陈述" }
+        );
+        if !first[4].is_empty() {
+            html.push_str(&format!("<p><i>reasoning: {}</i></p>", esc(&first[4])));
+        }
+        html.push_str("<ul class=\"evidence\">");
+        for r in &rows {
+            let doc_path = r[5].strip_prefix(vocab::BASE).unwrap_or(&r[5]);
+            html.push_str(&format!(
+                "<li><span class=\"quote\">“{}”</span> — <a href=\"/{}?hl={}-{}#hl\">{}</a></li>",
+                esc(&r[6]),
+                esc(doc_path),
+                esc(&r[7]),
+                esc(&r[8]),
+                esc(&labels.display(&r[5]))
+            ));
+        }
+        html.push_str("</ul></body></html>");
+        Ok(Some((Format::Html, html.into_bytes())))
+    })
+    .await;
+    match result {
+        Ok(Ok(Some((format, bytes)))) => {
+            ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response()
+        }
+        Ok(Ok(None)) => error_response(StatusCode::NOT_FOUND, "no such evidence annotation"),
+        Ok(Err(e)) => from_error(e),
+        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }
 
 async fn document_page(

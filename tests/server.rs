@@ -418,3 +418,59 @@ fn max_rows_and_graceful_shutdown() {
     let status = s.child.wait().unwrap();
     assert!(status.success(), "exits cleanly on SIGTERM: {status:?}");
 }
+
+#[test]
+fn evidence_and_the_ontology_dereference() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a = agent();
+    let (_, _, html) = body(
+        a.get(&format!("{}/id/jiangsu-government-service-office", s.base))
+            .header("Accept", "text/html")
+            .call()
+            .unwrap(),
+    );
+    let evidence = html
+        .split("href=\"/evidence/")
+        .nth(1)
+        .expect("evidence links")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, ct, page) = body(
+        a.get(&format!("{}/evidence/{evidence}", s.base))
+            .header("Accept", "text/html")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        ct.starts_with("text/html")
+            && page.contains("<h1>Evidence 证据</h1>")
+            && page.contains("?hl="),
+        "{page}"
+    );
+    let (status, ct, ttl) = body(
+        a.get(&format!("{}/evidence/{evidence}", s.base))
+            .header("Accept", "text/turtle")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        ct.starts_with("text/turtle")
+            && ttl.contains("oa:TextQuoteSelector")
+            && ttl.contains("oa:exact"),
+        "{ttl}"
+    );
+    let (status, _, _) = body(a.get(&format!("{}/evidence/nope", s.base)).call().unwrap());
+    assert_eq!(status, 404);
+    let (status, ct, ontology) = body(a.get(&format!("{}/ontology", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/turtle"));
+    let parsed = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(ontology.as_bytes())
+        .count();
+    assert!(parsed > 500, "{parsed}");
+}

@@ -138,6 +138,20 @@ fn from_error(e: Error) -> Response {
     error_response(status_of(&e), e.to_string())
 }
 
+/// Run store work on Tokio's blocking pool; an error becomes its HTTP response, a panic a 500.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> std::result::Result<T, Response> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(from_error(e)),
+        Err(join) => Err(error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            join.to_string(),
+        )),
+    }
+}
+
 // ------------------------------------------------------------------------------------------------ SPARQL protocol
 
 /// The parameters of a protocol request.
@@ -395,7 +409,7 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         Err(e) => return from_error(query::syntax_error(&text, "update", &e.to_string())),
     };
     let work_state = state.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<()> {
+    let result = blocking(move || -> Result<()> {
         query::evaluator()
             .for_update(update)
             .on_store(&work_state.store)
@@ -407,9 +421,8 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
     })
     .await;
     match result {
-        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(e)) => from_error(e),
-        Err(join) => error_response(StatusCode::INTERNAL_SERVER_ERROR, join.to_string()),
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(response) => response,
     }
 }
 
@@ -468,7 +481,7 @@ async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Respo
         .and_then(|d| d.parse().ok())
         .unwrap_or(1);
     let store = state.store.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<String> {
+    let result = blocking(move || -> Result<String> {
         let iri = match focus {
             Some(name) => Some(Resolver::new(&store)?.resolve(&name)?),
             None => None,
@@ -478,9 +491,8 @@ async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Respo
     })
     .await;
     match result {
-        Ok(Ok(html)) => Html(html).into_response(),
-        Ok(Err(e)) => from_error(e),
-        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Ok(html) => Html(html).into_response(),
+        Err(response) => response,
     }
 }
 
@@ -498,7 +510,7 @@ async fn export_download(State(state): State<Shared>, RawQuery(raw): RawQuery) -
     };
     let store = state.store.clone();
     let projection = state.projection.read().expect("projection lock").clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
+    let result = blocking(move || -> Result<Vec<u8>> {
         let mut bytes = Vec::new();
         if format.rdf_format().is_some() {
             let quads = export::select_quads(&store, &export::Selection::All)?;
@@ -516,7 +528,7 @@ async fn export_download(State(state): State<Shared>, RawQuery(raw): RawQuery) -
     })
     .await;
     match result {
-        Ok(Ok(bytes)) => (
+        Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, format.media_type().to_owned()),
                 (
@@ -527,8 +539,7 @@ async fn export_download(State(state): State<Shared>, RawQuery(raw): RawQuery) -
             bytes,
         )
             .into_response(),
-        Ok(Err(e)) => from_error(e),
-        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(response) => response,
     }
 }
 
@@ -563,7 +574,7 @@ async fn entity_page(
     };
     let store = state.store.clone();
     let projection = state.projection.read().expect("projection lock").clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<(Format, Vec<u8>)> {
+    let result = blocking(move || -> Result<(Format, Vec<u8>)> {
         let resolver = Resolver::new(&store)?;
         let node = resolver.resolve(&iri)?;
         if format != Format::Html {
@@ -582,14 +593,13 @@ async fn entity_page(
     })
     .await;
     match result {
-        Ok(Ok((format, bytes))) => {
+        Ok((format, bytes)) => {
             let mut r = ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response();
             r.headers_mut()
                 .insert(header::VARY, HeaderValue::from_static("Accept"));
             r
         }
-        Ok(Err(e)) => from_error(e),
-        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(response) => response,
     }
 }
 
@@ -713,7 +723,7 @@ async fn evidence_page(
         return error_response(StatusCode::NOT_ACCEPTABLE, "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml");
     };
     let store = state.store.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Option<(Format, Vec<u8>)>> {
+    let result = blocking(move || -> Result<Option<(Format, Vec<u8>)>> {
         let rows = query::select_strings(
             &store,
             &format!(
@@ -764,12 +774,11 @@ async fn evidence_page(
     })
     .await;
     match result {
-        Ok(Ok(Some((format, bytes)))) => {
+        Ok(Some((format, bytes))) => {
             ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response()
         }
-        Ok(Ok(None)) => error_response(StatusCode::NOT_FOUND, "no such evidence annotation"),
-        Ok(Err(e)) => from_error(e),
-        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Ok(None) => error_response(StatusCode::NOT_FOUND, "no such evidence annotation"),
+        Err(response) => response,
     }
 }
 
@@ -784,7 +793,7 @@ async fn document_page(
         Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
     });
     let store = state.store.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Option<String>> {
+    let result = blocking(move || -> Result<Option<String>> {
         let rows = query::select_strings(
             &store,
             &format!(
@@ -816,10 +825,9 @@ async fn document_page(
     })
     .await;
     match result {
-        Ok(Ok(Some(html))) => Html(html).into_response(),
-        Ok(Ok(None)) => error_response(StatusCode::NOT_FOUND, "no such source document"),
-        Ok(Err(e)) => from_error(e),
-        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Ok(Some(html)) => Html(html).into_response(),
+        Ok(None) => error_response(StatusCode::NOT_FOUND, "no such source document"),
+        Err(response) => response,
     }
 }
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use petgraph::graph::NodeIndex;
 use policykg::error::{Error, Result};
 use policykg::format::Format;
 use policykg::graph::Projection;
@@ -48,8 +49,8 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
         /// Give up after this many seconds
-        #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-        timeout: f64,
+        #[arg(long, default_value = "30", value_name = "SECONDS", value_parser = parse_seconds)]
+        timeout: Duration,
     },
     /// List the bundled queries
     Queries,
@@ -174,8 +175,8 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:7878")]
         bind: std::net::SocketAddr,
         /// Answer 503 to a query that runs longer than this many seconds
-        #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-        timeout: f64,
+        #[arg(long, default_value = "30", value_name = "SECONDS", value_parser = parse_seconds)]
+        timeout: Duration,
         /// Return at most this many rows of a SELECT (header X-PolicyKG-Truncated when cut)
         #[arg(long)]
         max_rows: Option<usize>,
@@ -194,12 +195,33 @@ enum Command {
     },
 }
 
+/// `--timeout SECONDS`: a positive, finite number of seconds that fits a `Duration`.
+fn parse_seconds(text: &str) -> std::result::Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Err("the timeout must be a positive number of seconds".into());
+    }
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("{text} seconds is too long a timeout"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Io { ref source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
+        }
+        Err(e @ Error::Timeout { .. }) => {
+            eprintln!("policykg: error: {e}");
+            // The cancelled query may still be running inside RocksDB on its worker thread; leave at once,
+            // without running exit handlers that would tear RocksDB down under it.
+            let _ = std::io::stdout().flush();
+            // SAFETY: _exit ends the process immediately; nothing is written after this point.
+            unsafe { libc::_exit(1) }
         }
         Err(e) => {
             eprintln!("policykg: error: {e}");
@@ -238,14 +260,20 @@ fn write_out(text: &str) -> Result<()> {
 }
 
 /// Open the store, project it, and resolve one entity.
-fn open_graph(
+/// Open the store, project it, and find the entities named in the projection (one label index for all names).
+fn open_graph<const N: usize>(
     path: &std::path::Path,
-    entity: &str,
-) -> Result<(KgStore, Projection, oxigraph::model::NamedNode)> {
+    names: [&str; N],
+) -> Result<(Projection, [NodeIndex; N])> {
     let kg = KgStore::open(path, true)?;
-    let iri = Resolver::new(kg.store())?.resolve(entity)?;
+    let resolver = Resolver::new(kg.store())?;
+    let iris = names.map(|name| resolver.resolve(name));
     let projection = Projection::build(kg.store())?;
-    Ok((kg, projection, iri))
+    let mut nodes = [NodeIndex::new(0); N];
+    for (node, iri) in nodes.iter_mut().zip(iris) {
+        *node = projection.node(iri?.as_str())?;
+    }
+    Ok((projection, nodes))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -281,15 +309,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             let format: Format = format.parse()?;
-            if !(timeout.is_finite() && timeout > 0.0) {
-                return Err(Error::Usage(
-                    "--timeout takes a positive number of seconds".into(),
-                ));
-            }
             let parsed = query::parse(&text, &place)?;
             let kg = KgStore::open(&path, true)?;
-            let answer =
-                query::evaluate(kg.store(), parsed, Some(Duration::from_secs_f64(timeout)))?;
+            let answer = query::evaluate(kg.store(), parsed, Some(timeout))?;
             let format = if answer.is_graph() && format == Format::Table {
                 Format::Turtle
             } else {
@@ -465,9 +487,7 @@ fn run(cli: Cli) -> Result<()> {
                 &[Format::Text, Format::Json, Format::Dot],
                 "lineage",
             )?;
-            let (kg, projection, iri) = open_graph(&path, &entity)?;
-            drop(kg);
-            let root = projection.node(iri.as_str())?;
+            let (projection, [root]) = open_graph(&path, [&entity])?;
             let (up, down) = if both || (!up && !down) {
                 (true, true)
             } else {
@@ -489,9 +509,13 @@ fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             let format = Format::parse_among(&format, &[Format::Text, Format::Json], "path")?;
-            let (kg, projection, a) = open_graph(&path, &from)?;
-            let b = Resolver::new(kg.store())?.resolve(&to)?;
-            let (na, nb) = (projection.node(a.as_str())?, projection.node(b.as_str())?);
+            let (projection, [na, nb]) = open_graph(&path, [&from, &to])?;
+            if na == nb {
+                return Err(Error::Usage(format!(
+                    "{from:?} and {to:?} name the same entity ({}); give two different entities",
+                    projection.graph[na].label()
+                )));
+            }
             let paths = lineage::paths(&projection, na, nb, max_hops);
             if paths.is_empty() {
                 return Err(Error::Usage(format!(
@@ -508,8 +532,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             let format = Format::parse_among(&format, &[Format::Table, Format::Json], "neighbors")?;
-            let (_kg, projection, iri) = open_graph(&path, &entity)?;
-            let root = projection.node(iri.as_str())?;
+            let (projection, [root]) = open_graph(&path, [&entity])?;
             let list = lineage::neighbours(&projection, root, depth);
             emit(format, &list, || {
                 lineage::neighbours_text(projection.graph[root].label(), &list)
@@ -655,17 +678,12 @@ fn run(cli: Cli) -> Result<()> {
             allow_update,
             token,
         } => {
-            if !(timeout.is_finite() && timeout > 0.0) {
-                return Err(Error::Usage(
-                    "--timeout takes a positive number of seconds".into(),
-                ));
-            }
             let kg = KgStore::open(&path, false)?;
             policykg::server::serve(
                 kg,
                 policykg::server::ServerConfig {
                     bind,
-                    timeout: Duration::from_secs_f64(timeout),
+                    timeout,
                     max_rows,
                     update_token: if allow_update { token } else { None },
                 },

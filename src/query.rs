@@ -141,29 +141,35 @@ pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Resul
     let worker_token = token.clone();
     let store = store.clone();
     let (sender, receiver) = mpsc::channel();
-    std::thread::Builder::new()
+    let worker = std::thread::Builder::new()
         .name("policykg-query".into())
         .spawn(move || {
             let _ = sender.send(evaluate_now(&store, query, Some(worker_token)));
+            // The worker's store handle is dropped here, before the caller can see the answer finished: a
+            // process must not exit while another thread is still closing RocksDB.
         })
         .map_err(|e| Error::Evaluation(e.to_string()))?;
-    match timeout {
-        Some(limit) => match receiver.recv_timeout(limit) {
-            Ok(answer) => answer,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
+    let received = match timeout {
+        Some(limit) => receiver.recv_timeout(limit).map_err(|e| match e {
+            mpsc::RecvTimeoutError::Timeout => {
                 token.cancel();
-                Err(Error::Timeout {
+                Error::Timeout {
                     seconds: limit.as_secs_f64(),
-                })
+                }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                Err(Error::Evaluation("the query worker stopped".into()))
+            mpsc::RecvTimeoutError::Disconnected => {
+                Error::Evaluation("the query worker stopped".into())
             }
-        },
+        }),
         None => receiver
             .recv()
-            .unwrap_or_else(|_| Err(Error::Evaluation("the query worker stopped".into()))),
+            .map_err(|_| Error::Evaluation("the query worker stopped".into())),
+    };
+    // On timeout the worker is left to notice its cancellation; otherwise it has finished and is joined.
+    if received.is_ok() {
+        let _ = worker.join();
     }
+    received?
 }
 
 /// The dataset of a protocol request (`default-graph-uri`, `named-graph-uri`), replacing the query's own.
@@ -217,7 +223,9 @@ pub fn evaluate_with(
         None => {}
     }
     let eval_error = |e: oxigraph::sparql::QueryEvaluationError| match e {
-        oxigraph::sparql::QueryEvaluationError::Cancelled => Error::Timeout { seconds: 0.0 },
+        oxigraph::sparql::QueryEvaluationError::Cancelled => {
+            Error::Evaluation("the query was cancelled".into())
+        }
         e => Error::Evaluation(one_line(&e.to_string())),
     };
     match prepared.on_store(store).execute().map_err(eval_error)? {

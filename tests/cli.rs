@@ -597,3 +597,24 @@ fn load_reads_every_rdf_syntax_and_datasets_keep_their_graphs() {
         stderr(&out)
     );
 }
+
+#[test]
+fn path_to_itself_and_absurd_timeouts_are_refused_cleanly() {
+    let out = run(built_store(), &["path", "苏服办", "“苏服办”"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("name the same entity"),
+        "{}",
+        stderr(&out)
+    );
+    for timeout in ["1e30", "0", "NaN", "soon"] {
+        let out = run(built_store(), &["query", "--timeout", timeout, "ASK {}"]);
+        assert_eq!(out.status.code(), Some(2), "{timeout}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--timeout"),
+            "{timeout}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}

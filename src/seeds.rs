@@ -411,7 +411,14 @@ impl Place<'_> {
     }
 }
 
-struct Compiler<'a> {
+/// A zh label or alias as a seed file declares it, with its place for messages.
+struct DeclaredLabel<'a> {
+    id: &'a str,
+    place: Place<'a>,
+    label: &'a S,
+}
+
+struct Compiler {
     ontology: OntologyInfo,
     docs: BTreeMap<String, Doc>,
     entities: BTreeMap<String, EntityInfo>,
@@ -419,7 +426,6 @@ struct Compiler<'a> {
     errors: Vec<Error>,
     counts: Counts,
     evidence_seen: HashSet<String>,
-    _input: &'a SeedInput,
 }
 
 /// A located quote: the document, and the character offsets of the quote in it.
@@ -524,8 +530,8 @@ fn q(s: &NamedNode, p: NamedNode, o: impl Into<Term>, g: &NamedNode) -> Quad {
     Quad::new(s.clone(), p, o, GraphName::NamedNode(g.clone()))
 }
 
-impl<'a> Compiler<'a> {
-    fn new(input: &'a SeedInput) -> Result<Self, Vec<Error>> {
+impl Compiler {
+    fn new(input: &SeedInput) -> Result<Self, Vec<Error>> {
         Ok(Compiler {
             ontology: read_ontology(&input.ontology)?,
             docs: BTreeMap::new(),
@@ -534,7 +540,6 @@ impl<'a> Compiler<'a> {
             errors: Vec::new(),
             counts: Counts::default(),
             evidence_seen: HashSet::new(),
-            _input: input,
         })
     }
 
@@ -598,7 +603,7 @@ impl<'a> Compiler<'a> {
         graph: &NamedNode,
         quotes: &[QuoteAt],
         inferred: Option<&str>,
-    ) {
+    ) -> Option<NamedNode> {
         let object_key = triple.object.to_string();
         let first = quotes
             .first()
@@ -618,7 +623,7 @@ impl<'a> Compiler<'a> {
         };
         let ev = NamedNode::new_unchecked(format!("{}{scope}-{key}", vocab::EVIDENCE));
         if !self.evidence_seen.insert(ev.as_str().to_owned()) {
-            return; // the same fact with the same quote, stated twice by the curators
+            return None; // the same fact with the same quote, stated twice by the curators
         }
         let s = triple.subject.clone();
         self.quads.push(Quad::new(
@@ -740,6 +745,7 @@ impl<'a> Compiler<'a> {
                 graph,
             ));
         }
+        Some(ev)
     }
 
     /// The quotes backing a fact: its own quote in its document, then its premises.
@@ -1026,13 +1032,20 @@ impl<'a> Compiler<'a> {
             (None, Some(d)) => self.docs[d].graph.clone(),
             (None, None) => unreachable!("checked above"),
         };
-        let _ = &f.note;
-        self.assert_with_evidence(
+        let evidence = self.assert_with_evidence(
             Triple::new(subject, vocab::pk(property), object),
             &graph,
             &quotes,
             inferred,
         );
+        // A curator's note on a fact stays with its evidence.
+        if let (Some(ev), Some(note)) =
+            (evidence, f.note.as_deref().filter(|n| !n.trim().is_empty()))
+        {
+            let note = Literal::new_language_tagged_literal_unchecked(note, "en");
+            self.quads
+                .push(q(&ev, vocab::ns(SKOS, "note"), note, &graph));
+        }
         if inferred.is_some() {
             self.counts.inferred_facts += 1;
         } else {
@@ -1280,42 +1293,37 @@ impl<'a> Compiler<'a> {
 
     /// `pk:mentionedIn` for every document that names an entity, found by leftmost-longest matching of every
     /// zh label and alias; the first occurrence is the evidence.
-    fn mentions(&mut self, declared: &[(String, String, S)]) {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut owner: Vec<String> = Vec::new();
-        let mut label_owner: HashMap<String, String> = HashMap::new();
-        for info in self.entities.values() {
-            for label in std::iter::once(&info.zh).chain(&info.aliases) {
-                if let Some(other) = label_owner.get(label) {
-                    if other != &info.id {
-                        // Reported below with a position.
-                        continue;
-                    }
-                    continue;
+    /// Report a label or alias that two entities share, at its second declaration.
+    fn check_unique_labels(&mut self, declared: &[DeclaredLabel]) {
+        let mut first_owner: HashMap<&str, &str> = HashMap::new();
+        for d in declared {
+            match first_owner.get(d.label.get_ref().as_str()) {
+                Some(&owner) if owner != d.id => self.errors.push(d.place.at(
+                    d.label,
+                    format!(
+                        "label {:?} is already used by entity {owner:?}",
+                        d.label.get_ref()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    first_owner.insert(d.label.get_ref(), d.id);
                 }
-                label_owner.insert(label.clone(), info.id.clone());
-                patterns.push(label.clone());
-                owner.push(info.id.clone());
             }
         }
-        // Report shared labels with their place.
-        let mut seen: HashMap<&str, &str> = HashMap::new();
-        for (id, path_text, span) in declared {
-            let _ = path_text;
-            if let Some(first) = seen.get(span.get_ref().as_str()) {
-                if *first != id {
-                    let (path, text) = path_text.split_once('\u{0}').unwrap();
-                    let place = Place { path, text };
-                    self.errors.push(place.at(
-                        span,
-                        format!(
-                            "label {:?} is already used by entity {first:?}",
-                            span.get_ref()
-                        ),
-                    ));
+    }
+
+    fn mentions(&mut self, declared: &[DeclaredLabel]) {
+        // One pattern per distinct label; a shared label (reported by check_unique_labels) goes to its first owner.
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owner: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for info in self.entities.values() {
+            for label in std::iter::once(&info.zh).chain(&info.aliases) {
+                if seen.insert(label) {
+                    patterns.push(label.clone());
+                    owner.push(info.id.clone());
                 }
-            } else {
-                seen.insert(span.get_ref(), id);
             }
         }
         let matcher = AhoCorasick::builder()
@@ -1344,49 +1352,43 @@ impl<'a> Compiler<'a> {
         }
         // A name that only occurs inside a longer name (企业开办 inside 企业开办“一件事”) is still named by the
         // text: its first plain occurrence is its evidence.
-        for (id, path_text, span) in declared {
+        for d in declared {
             // Once per entity (at its zh label), and only for entities no longer name has hidden everywhere.
-            let is_zh_label = self
+            let Some(entity) = self
                 .entities
-                .get(id)
-                .is_some_and(|e| &e.zh == span.get_ref());
-            if mentioned.contains(id) || !is_zh_label {
+                .get(d.id)
+                .filter(|e| &e.zh == d.label.get_ref())
+            else {
+                continue;
+            };
+            if mentioned.contains(d.id) {
                 continue;
             }
-            let names: Vec<String> = {
-                let e = &self.entities[id];
-                std::iter::once(e.zh.clone())
-                    .chain(e.aliases.iter().cloned())
-                    .collect()
-            };
-            let found = self.docs.values().find_map(|d| {
+            let names: Vec<&str> = std::iter::once(entity.zh.as_str())
+                .chain(entity.aliases.iter().map(String::as_str))
+                .collect();
+            let found = self.docs.values().find_map(|doc| {
                 names.iter().find_map(|name| {
-                    d.text.find(name.as_str()).map(|b| {
-                        (
-                            d.id.clone(),
-                            d.text.clone(),
-                            d.graph.clone(),
-                            b,
-                            name.clone(),
-                        )
-                    })
+                    let byte = doc.text.find(name)?;
+                    let start = doc.text[..byte].chars().count();
+                    Some((
+                        doc.graph.clone(),
+                        QuoteAt::new(&doc.id, &doc.text, start, name),
+                    ))
                 })
             });
             match found {
-                Some((doc_id, text, graph, byte, name)) => {
-                    let start = text[..byte].chars().count();
-                    let quote = QuoteAt::new(&doc_id, &text, start, &name);
-                    self.mention(id, &graph, quote);
-                    mentioned.insert(id.clone());
+                Some((graph, quote)) => {
+                    self.mention(d.id, &graph, quote);
+                    mentioned.insert(d.id.to_owned());
                 }
-                None => {
-                    let (path, text) = path_text.split_once('\u{0}').unwrap();
-                    let place = Place { path, text };
-                    self.errors.push(place.at(
-                        span,
-                        format!("entity {id:?}: neither its zh label nor an alias occurs in any source document (labels must be verbatim)"),
-                    ));
-                }
+                None => self.errors.push(d.place.at(
+                    d.label,
+                    format!(
+                        "entity {:?}: neither its zh label nor an alias occurs in any source document (labels must be verbatim)",
+                        d.id
+                    ),
+                )),
             }
         }
     }
@@ -1481,20 +1483,21 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
         }
     }
     // Entities, so that facts in any file can refer to entities of any file.
-    let mut declared: Vec<(String, String, S)> = Vec::new();
+    let mut declared: Vec<DeclaredLabel> = Vec::new();
     for (path, text, file) in &files {
         let place = Place { path, text };
         for e in &file.entity {
             c.declare_entity(&place, e);
             for label in std::iter::once(&e.zh).chain(&e.aliases) {
-                declared.push((
-                    e.id.get_ref().clone(),
-                    format!("{path}\u{0}{text}"),
-                    label.clone(),
-                ));
+                declared.push(DeclaredLabel {
+                    id: e.id.get_ref(),
+                    place: Place { path, text },
+                    label,
+                });
             }
         }
     }
+    c.check_unique_labels(&declared);
     // Document metadata (needs the publisher entity).
     for (path, text, file) in &files {
         let place = Place { path, text };
@@ -1648,6 +1651,108 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bundled ontology with one small document and one seed file.
+    fn input(seed: &str) -> SeedInput {
+        SeedInput {
+            ontology: bundle::ontology()
+                .map(|f| (f.path.to_owned(), f.text.to_owned()))
+                .collect(),
+            seeds: vec![("seeds/test.toml".to_owned(), seed.to_owned())],
+            documents: [(
+                "doc.txt".to_owned(),
+                "2025年,推动《江苏省数据条例》颁布实施。省数据局负责。".to_owned(),
+            )]
+            .into(),
+        }
+    }
+
+    const HEADER: &str = r#"
+[document]
+id = "test-doc"
+file = "doc.txt"
+title_zh = "测试"
+title_en = "Test"
+publisher = "bureau"
+kind = "test"
+year_covered = "2025"
+
+[[entity]]
+id = "bureau"
+class = "Agency"
+zh = "省数据局"
+en = "Data Bureau"
+
+[[entity]]
+id = "law"
+class = "LocalRegulation"
+zh = "江苏省数据条例"
+en = "Data Regulation"
+"#;
+
+    fn errors(seed: &str) -> Vec<String> {
+        match compile(&input(seed)) {
+            Ok(_) => vec![],
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_verbatim_fact_compiles_with_its_evidence() {
+        let seed = format!("{HEADER}\n[[fact]]\ns = \"law\"\np = \"responsibleAgency\"\no = \"bureau\"\nquote = \"推动《江苏省数据条例》颁布实施\"\ninferred = \"the report is the bureau's\"\n");
+        let compiled = compile(&input(&seed)).unwrap_or_else(|e| {
+            panic!("{:?}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        });
+        assert_eq!(
+            (compiled.counts.inferred_facts, compiled.counts.facts),
+            (1, 0)
+        );
+        let inferred = vocab::inferred_graph();
+        assert!(compiled
+            .quads
+            .iter()
+            .any(|q| q.graph_name == GraphName::NamedNode(inferred.clone())
+                && q.predicate.as_str() == format!("{PK}epistemicStatus")
+                && q.object == Term::from(vocab::pk("Inferred"))));
+        assert_eq!(compiled.counts.mentions, 2);
+    }
+
+    #[test]
+    fn a_quote_that_is_not_verbatim_is_refused_at_its_place() {
+        let seed = format!("{HEADER}\n[[fact]]\ns = \"law\"\np = \"responsibleAgency\"\no = \"bureau\"\nquote = \"推动江苏省数据条例颁布实施\"\n");
+        let errors = errors(&seed);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let line = seed.lines().position(|l| l.starts_with("quote")).unwrap() + 1;
+        assert!(
+            errors[0].starts_with(&format!("seeds/test.toml:{line}:9: the quote")),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].contains("is not in the document text"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_terms_shared_labels_and_unnamed_entities_are_refused() {
+        let seed = format!(
+            "{HEADER}\n[[entity]]\nid = \"twin\"\nclass = \"Agency\"\nzh = \"省数据局\"\nen = \"Twin\"\n\n[[entity]]\nid = \"ghost\"\nclass = \"Agency\"\nzh = \"不存在的机构\"\nen = \"Ghost\"\n\n[[fact]]\ns = \"law\"\np = \"enforcedBy\"\no = \"bureau\"\nquote = \"省数据局负责\"\n\n[[entity]]\nid = \"odd\"\nclass = \"Ministry\"\nzh = \"江苏\"\nen = \"Odd\"\n"
+        );
+        let errors = errors(&seed).join("\n");
+        assert!(
+            errors.contains("label \"省数据局\" is already used by entity \"bureau\""),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("entity \"ghost\": neither its zh label nor an alias occurs"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("unknown property \"enforcedBy\""),
+            "{errors}"
+        );
+        assert!(errors.contains("unknown class \"Ministry\""), "{errors}");
+    }
 
     #[test]
     fn locates_quotes_in_characters() {

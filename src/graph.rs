@@ -43,68 +43,6 @@ impl Band {
             Band::Other => "other",
         }
     }
-
-    /// The band of a pk: class local name.
-    pub fn of_class(class: &str) -> Band {
-        const REGULATION: &[&str] = &[
-            "PolicyInstrument",
-            "NationalLaw",
-            "AdministrativeRegulation",
-            "LocalRegulation",
-            "GovernmentRule",
-            "PartyRegulation",
-            "NormativeDocument",
-            "Plan",
-            "InternalRule",
-            "Standard",
-            "NationalStandard",
-            "RegionalStandard",
-            "ProvincialStandard",
-            "ListOrCatalogue",
-            "LegislativeProject",
-            "Draft",
-        ];
-        const AGENCY: &[&str] = &[
-            "Organization",
-            "Agency",
-            "LegislativeBody",
-            "Committee",
-            "Enterprise",
-            "ResearchOrEducation",
-            "MediaOutlet",
-        ];
-        const PLATFORM: &[&str] = &[
-            "Platform",
-            "MobileApp",
-            "Portal",
-            "Hotline",
-            "DataPlatform",
-            "CodeSystem",
-            "DigitalAssistant",
-            "ServiceHall",
-            "InformationSystem",
-        ];
-        const INITIATIVE: &[&str] = &[
-            "Initiative",
-            "Reform",
-            "Campaign",
-            "Mechanism",
-            "Brand",
-            "ServiceScenario",
-            "Event",
-        ];
-        if REGULATION.contains(&class) {
-            Band::Regulation
-        } else if AGENCY.contains(&class) {
-            Band::Agency
-        } else if PLATFORM.contains(&class) {
-            Band::Platform
-        } else if INITIATIVE.contains(&class) {
-            Band::Initiative
-        } else {
-            Band::Other
-        }
-    }
 }
 
 /// A dated step of an entity (a lifecycle event folded into its node).
@@ -206,10 +144,29 @@ impl Projection {
                OPTIONAL { ?e skos:prefLabel ?en FILTER(LANG(?en) = \"en\") }
              }",
         )?;
+        // A class's band comes from the ontology's hierarchy, so a class added there lands in the right band.
+        let bands: HashMap<String, Band> = query::select_strings(
+            store,
+            "SELECT ?class ?root WHERE {
+               VALUES ?root { pk:PolicyInstrument pk:Organization pk:Platform pk:Initiative pk:Event }
+               GRAPH pkg:ontology { ?class rdfs:subClassOf* ?root }
+             }",
+        )?
+        .into_iter()
+        .map(|r| {
+            let band = match r[1].strip_prefix(PK) {
+                Some("PolicyInstrument") => Band::Regulation,
+                Some("Organization") => Band::Agency,
+                Some("Platform") => Band::Platform,
+                _ => Band::Initiative,
+            };
+            (r[0].clone(), band)
+        })
+        .collect();
         for r in nodes {
             let class = r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned();
             p.add_node(Node {
-                band: Band::of_class(&class),
+                band: bands.get(&r[1]).copied().unwrap_or(Band::Other),
                 iri: r[0].clone(),
                 zh: r[2].clone(),
                 en: r[3].clone(),

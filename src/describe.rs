@@ -18,7 +18,8 @@ pub struct Relation {
     /// The other end: an IRI or a literal value.
     pub other: String,
     pub other_label: String,
-    /// `stated`, `inferred`, or `declared` (types and labels of the catalogue).
+    /// `stated` (a source document), `inferred`, `declared` (the catalogue's types and labels) or `loaded` (a
+    /// graph a user loaded).
     pub status: String,
 }
 
@@ -45,13 +46,18 @@ const SKIPPED: &[&str] = &[
     "https://w3id.org/policykg/ontology#text",
 ];
 
+/// How a triple came to be in the store, from its graph.
 fn status_of(graph: &str) -> &'static str {
     if graph == vocab::inferred_graph().as_str() {
         "inferred"
-    } else if vocab::is_bundled_graph(graph) && graph != vocab::catalogue_graph().as_str() {
+    } else if graph == vocab::catalogue_graph().as_str()
+        || graph == vocab::ontology_graph().as_str()
+    {
+        "declared"
+    } else if vocab::is_bundled_graph(graph) {
         "stated"
     } else {
-        "declared"
+        "loaded"
     }
 }
 

@@ -34,7 +34,12 @@ pub struct Quote {
 }
 
 /// Every quote supporting a fact whose subject or object is `a` (and, with `b`, whose other end is `b`).
-pub fn quotes(store: &Store, a: &NamedNode, b: Option<&NamedNode>) -> Result<Vec<Quote>> {
+pub fn quotes(
+    store: &Store,
+    labels: &LabelIndex,
+    a: &NamedNode,
+    b: Option<&NamedNode>,
+) -> Result<Vec<Quote>> {
     let filter = match b {
         None => format!("FILTER(?s = {a} || ?o = {a})"),
         Some(b) => format!(
@@ -53,7 +58,6 @@ pub fn quotes(store: &Store, a: &NamedNode, b: Option<&NamedNode>) -> Result<Vec
     );
     let rows = query::select_strings(store, &text)?;
     let documents = documents(store)?;
-    let labels = LabelIndex::load(store)?;
     let mut quotes: Vec<Quote> = rows
         .into_iter()
         .map(|r| {

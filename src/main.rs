@@ -354,7 +354,7 @@ fn run(cli: Cli) -> Result<()> {
             let resolver = Resolver::new(kg.store())?;
             let a = resolver.resolve(&entity)?;
             let b = other.as_deref().map(|o| resolver.resolve(o)).transpose()?;
-            let quotes = evidence::quotes(kg.store(), &a, b.as_ref())?;
+            let quotes = evidence::quotes(kg.store(), &resolver.labels, &a, b.as_ref())?;
             if let (Some(b), true) = (&b, quotes.is_empty()) {
                 return Err(Error::Usage(format!(
                     "no fact links {} and {} directly; `policykg path` finds longer connections",

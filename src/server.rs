@@ -673,7 +673,7 @@ fn entity_html(
             html.push_str("</ul>");
         }
     }
-    let quotes = evidence::quotes(store, node, None)?;
+    let quotes = evidence::quotes(store, labels, node, None)?;
     html.push_str(&format!(
         "<h2>Evidence 证据 ({})</h2><ul class=\"evidence\">",
         quotes.len()

@@ -73,24 +73,20 @@ fn storage_error(path: &Path, e: StorageError) -> Error {
 
 /// A parser error as `FILE:LINE:COLUMN: message`.
 pub fn parse_error(place: &str, e: RdfSyntaxError) -> Error {
-    {
-        {
-            let message = e.to_string();
-            // Oxigraph's messages start with "Parser error at line L column C: …"; keep only the message.
-            let message = match message.split_once(": ") {
-                Some((head, rest)) if head.starts_with("Parser error") => rest.to_owned(),
-                _ => message,
-            };
-            match e.location() {
-                Some(range) => Error::Syntax {
-                    place: place.to_owned(),
-                    line: range.start.line + 1,
-                    column: range.start.column + 1,
-                    message: one_line(&message),
-                },
-                None => Error::invalid(place, one_line(&message)),
-            }
-        }
+    let message = e.to_string();
+    // Oxigraph's messages start with "Parser error at line L column C: …"; the place says that already.
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if head.starts_with("Parser error") => rest.to_owned(),
+        _ => message,
+    };
+    match e.location() {
+        Some(range) => Error::Syntax {
+            place: place.to_owned(),
+            line: range.start.line + 1,
+            column: range.start.column + 1,
+            message: one_line(&message),
+        },
+        None => Error::invalid(place, one_line(&message)),
     }
 }
 

@@ -402,7 +402,23 @@ fn an_ambiguous_name_lists_the_candidates() {
             && err.contains("example.org/sufuban"),
         "{err}"
     );
-    assert!(run(&store, &["describe", "pkid:sufuban"]).status.success());
+    let notes = dir.path().join("notes.ttl");
+    std::fs::write(&notes, "<https://w3id.org/policykg/id/sufuban> <http://www.w3.org/2000/01/rdf-schema#comment> \"研究笔记\"@zh .\n").unwrap();
+    assert!(run(&store, &["load", notes.to_str().unwrap()])
+        .status
+        .success());
+    let out = run(&store, &["describe", "pkid:sufuban"]);
+    assert!(out.status.success());
+    let row = stdout(&out)
+        .lines()
+        .find(|l| l.contains("研究笔记"))
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(
+        row.contains("loaded"),
+        "a loaded fact is marked so: {}",
+        stdout(&out)
+    );
 }
 
 #[test]

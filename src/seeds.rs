@@ -1629,6 +1629,10 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
     }
     let mut quads = c.ontology.quads;
     quads.extend(c.quads);
+    // The same triple may be generated twice (an event and a fact stating one step); keep each quad once so that
+    // counts are the store's counts.
+    let mut seen = HashSet::with_capacity(quads.len());
+    quads.retain(|q| seen.insert(q.clone()));
     Ok(Compiled {
         quads,
         entities: c.entities,

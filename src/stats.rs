@@ -31,7 +31,8 @@ pub fn stats(store: &Store) -> Result<Stats> {
             None,
             Some(oxigraph::model::GraphNameRef::DefaultGraph),
         )
-        .count();
+        .try_fold(0usize, |n, q| q.map(|_| n + 1))
+        .map_err(|e| crate::error::Error::Evaluation(e.to_string()))?;
     if in_default > 0 {
         graphs.insert(0, ("(default graph)".into(), in_default));
     }
@@ -45,7 +46,7 @@ pub fn stats(store: &Store) -> Result<Stats> {
          } GROUP BY ?c ORDER BY DESC(?n) ?c",
     )?;
     Ok(Stats {
-        total_quads: store.len().unwrap_or(0),
+        total_quads: graphs.iter().map(|(_, n)| n).sum(),
         graphs,
         classes: classes
             .into_iter()

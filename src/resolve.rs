@@ -196,7 +196,7 @@ impl<'a> Resolver<'a> {
                 }
                 (score, label.as_str())
             })
-            .filter(|(score, _)| *score >= 0.4)
+            .filter(|(score, _)| *score >= 0.5)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let mut out: Vec<String> = Vec::new();

@@ -144,6 +144,14 @@ fn unknown_entity_suggests_the_nearest_labels() {
             && err.contains("苏服办"),
         "{err}"
     );
+    let out = run(built_store(), &["describe", "nothing-here"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !stderr(&out).contains("did you mean"),
+        "no far-fetched suggestions: {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("policykg query --name entities"));
 }
 
 #[test]

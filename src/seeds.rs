@@ -1631,8 +1631,12 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
     quads.extend(c.quads);
     // The same triple may be generated twice (an event and a fact stating one step); keep each quad once so that
     // counts are the store's counts.
-    let mut seen = HashSet::with_capacity(quads.len());
-    quads.retain(|q| seen.insert(q.clone()));
+    let first: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(quads.len());
+        quads.iter().map(|q| seen.insert(q.as_ref())).collect()
+    };
+    let mut first = first.into_iter();
+    quads.retain(|_| first.next().unwrap_or(true));
     Ok(Compiled {
         quads,
         entities: c.entities,

@@ -1,33 +1,21 @@
 //! policykg: a knowledge graph of Chinese (Jiangsu) data-governance policy.
 //!
 //! Regulations, agencies, platforms and initiatives from five official reports, every fact traced to a verbatim
-//! quote, in an embedded Oxigraph store. The modules follow the work:
+//! quote, in an embedded Oxigraph store. The crate stands in layers; each imports only from the layers above it
+//! in this list (see `docs/architecture.md`):
 //!
-//! - [`vocab`]: namespaces and prefixes; [`format`]: the output formats; [`error`]: the one error type;
-//! - [`bundle`]: the data compiled into the binary; [`seeds`]: the seed compiler (TOML → RDF with evidence);
-//! - [`store`]: the on-disk store (build, upgrade, atomic loads); [`query`]: SPARQL with a hard time limit;
-//! - [`catalog`]: the named queries; [`resolve`]: names → entities; [`describe`], [`evidence`], [`stats`]:
-//!   the read-only views of the CLI;
-//! - [`graph`]: the petgraph projection; [`lineage`]: lineage, paths, neighbours, centrality;
-//!   [`viz`]: DOT, SVG and HTML pictures; [`output`]: atomic file writes.
+//! - [`model`]: vocabulary, errors, formats;
+//! - [`data`]: the bundle, the seed compiler, the store;
+//! - [`read`]: SPARQL, named queries, names → entities, describe, evidence, stats;
+//! - [`graph`]: the petgraph projection, lineage and paths, pictures, exports;
+//! - [`serve`]: the SPARQL endpoint, its pages and UI.
+//!
+//! The `policykg` binary (`src/main.rs`, `src/cli/`) sits on top of them all.
 
-pub mod bundle;
-pub mod catalog;
-pub mod describe;
-pub mod error;
-pub mod evidence;
-pub mod export;
-pub mod format;
+pub mod data;
 pub mod graph;
-pub mod lineage;
-pub mod output;
-pub mod query;
-pub mod resolve;
-pub mod seeds;
-pub mod server;
-pub mod stats;
-pub mod store;
-pub mod viz;
-pub mod vocab;
+pub mod model;
+pub mod read;
+pub mod serve;
 
-pub use error::{Error, Result};
+pub use model::error::{Error, Result};

@@ -1,13 +1,11 @@
 //! The graph questions SPARQL answers badly, as text or JSON: lineage trees, shortest connections, neighbourhoods
-//! and centrality. The work is done by [`crate::graph::Projection`]; this module shapes the answers.
-
-use std::collections::HashSet;
+//! and centrality. The work is done by [`crate::graph::projection::Projection`]; this module shapes the answers.
 
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 
-use crate::graph::{Band, LineageStep, Projection};
-use crate::query;
+use crate::graph::projection::{LineageStep, Projection};
+use crate::read::query;
 
 /// One node as the answers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -49,11 +47,34 @@ fn dates(v: &NodeView) -> String {
     }
 }
 
+/// Which way a lineage walks: to predecessors (up), successors (down), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Direction {
+    /// Earlier steps: what it was drafted from, raised from, superseded.
+    Up,
+    /// Later steps: what it became.
+    Down,
+    /// Both.
+    Both,
+}
+
+/// Which side of the root a lineage entry is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// An earlier step.
+    Predecessor,
+    /// A later step.
+    Successor,
+}
+
+/// One step of a lineage.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineageEntry {
+    /// Hops from the root.
     pub depth: usize,
-    /// "predecessor" or "successor".
-    pub direction: String,
+    /// Before or after the root.
+    pub direction: Side,
     pub relation: String,
     pub stated: bool,
     pub quote: Option<String>,
@@ -66,17 +87,20 @@ pub struct Lineage {
     pub entries: Vec<LineageEntry>,
 }
 
-pub fn lineage(p: &Projection, root: NodeIndex, up: bool, down: bool) -> Lineage {
+/// The lineage of `root`: its predecessors, successors or both, through the lineage relations.
+pub fn lineage(p: &Projection, root: NodeIndex, direction: Direction) -> Lineage {
+    let sides: &[Side] = match direction {
+        Direction::Up => &[Side::Predecessor],
+        Direction::Down => &[Side::Successor],
+        Direction::Both => &[Side::Predecessor, Side::Successor],
+    };
     let mut entries = Vec::new();
-    for (enabled, is_up, name) in [(up, true, "predecessor"), (down, false, "successor")] {
-        if !enabled {
-            continue;
-        }
-        for LineageStep { depth, node, edge } in p.lineage(root, is_up) {
+    for &side in sides {
+        for LineageStep { depth, node, edge } in p.lineage(root, side == Side::Predecessor) {
             let e = &p.graph[edge];
             entries.push(LineageEntry {
                 depth,
-                direction: name.to_owned(),
+                direction: side,
                 relation: e.relation.clone(),
                 stated: e.stated,
                 quote: e.quote.clone(),
@@ -93,26 +117,18 @@ pub fn lineage(p: &Projection, root: NodeIndex, up: bool, down: bool) -> Lineage
 /// An indented tree: predecessors above, successors below.
 pub fn lineage_text(l: &Lineage) -> String {
     let mut out = format!("{}  {}{}\n", l.root.zh, l.root.en, dates(&l.root));
-    for direction in ["predecessor", "successor"] {
-        let entries: Vec<&LineageEntry> = l
-            .entries
-            .iter()
-            .filter(|e| e.direction == direction)
-            .collect();
+    for side in [Side::Predecessor, Side::Successor] {
+        let entries: Vec<&LineageEntry> =
+            l.entries.iter().filter(|e| e.direction == side).collect();
         if entries.is_empty() {
             continue;
         }
-        out.push_str(if direction == "predecessor" {
-            "\nPredecessors (earlier steps):\n"
-        } else {
-            "\nSuccessors (later steps):\n"
-        });
+        let (heading, arrow) = match side {
+            Side::Predecessor => ("\nPredecessors (earlier steps):\n", "↑"),
+            Side::Successor => ("\nSuccessors (later steps):\n", "↓"),
+        };
+        out.push_str(heading);
         for e in entries {
-            let arrow = if direction == "predecessor" {
-                "↑"
-            } else {
-                "↓"
-            };
             out.push_str(&format!(
                 "{}{arrow} {} [{}] {}  {}{}\n",
                 "  ".repeat(e.depth),
@@ -128,19 +144,6 @@ pub fn lineage_text(l: &Lineage) -> String {
         out.push_str("\n(no lineage relations: nothing drafts, raises, supersedes, upgrades or succeeds it)\n");
     }
     out
-}
-
-/// The lineage as DOT, left to right from earlier to later.
-pub fn lineage_dot(p: &Projection, root: NodeIndex, l: &Lineage) -> String {
-    let mut keep: HashSet<NodeIndex> = HashSet::from([root]);
-    for e in &l.entries {
-        if let Ok(n) = p.node(&e.node.iri) {
-            keep.insert(n);
-        }
-    }
-    let mut sub = p.subgraph(&keep);
-    sub.graph.retain_edges(|g, e| g[e].is_lineage());
-    crate::viz::dot(&sub)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,25 +315,4 @@ pub fn rank_text(list: &[Ranked]) -> String {
         ]);
     }
     format!("{table}\n")
-}
-
-/// Class or band names accepted by `--class`, for error messages.
-pub fn class_filter_ok(p: &Projection, classes: &[String]) -> Result<(), String> {
-    for c in classes {
-        let c = c.strip_prefix("pk:").unwrap_or(c);
-        let known = Band::ALL.iter().any(|b| b.name().eq_ignore_ascii_case(c))
-            || p.graph
-                .node_weights()
-                .any(|n| n.class.eq_ignore_ascii_case(c));
-        if !known {
-            let mut names: Vec<String> = p.graph.node_weights().map(|n| n.class.clone()).collect();
-            names.sort();
-            names.dedup();
-            return Err(format!(
-                "unknown class {c:?}; use a band (regulation, agency, platform, initiative, other) or a class: {}",
-                names.join(", ")
-            ));
-        }
-    }
-    Ok(())
 }

@@ -5,20 +5,18 @@
 //! binary's bundle changes, the bundle's graphs are replaced in one transaction and the user's graphs are kept.
 //! Every write is one transaction: a failed load leaves the store as it was.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use oxigraph::io::{RdfFormat, RdfParser, RdfSyntaxError};
 use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::store::{StorageError, Store};
 
-use crate::bundle;
-use crate::error::{one_line, Error, Result};
-use crate::format::Format;
-use crate::seeds;
-use crate::vocab;
+use crate::data::bundle;
+use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
+use crate::data::seeds;
+use crate::model::error::{Error, Result};
+use crate::model::format::RdfInput;
+use crate::model::report::{Reporter, Silent};
+use crate::model::vocab;
 
 /// The store location when neither `--store` nor `POLICYKG_STORE` is given:
 /// `$XDG_DATA_HOME/policykg/store`, else `~/.local/share/policykg/store`, else `./policykg-store`.
@@ -41,7 +39,8 @@ pub enum Access {
     Snapshot,
 }
 
-/// An opened policykg store.
+/// An opened policykg store. Clones share the same open store.
+#[derive(Clone)]
 pub struct KgStore {
     store: Store,
     path: PathBuf,
@@ -58,48 +57,37 @@ pub struct BuildReport {
 }
 
 fn storage_error(path: &Path, e: StorageError) -> Error {
-    let message = one_line(&e.to_string());
-    if message.to_lowercase().contains("lock") {
-        Error::StoreInUse {
-            path: path.to_path_buf(),
-        }
-    } else {
-        Error::Storage {
-            path: path.to_path_buf(),
-            message,
-        }
+    Error::Storage {
+        path: path.to_path_buf(),
+        source: e,
     }
 }
 
-/// A parser error as `FILE:LINE:COLUMN: message`.
-pub fn parse_error(place: &str, e: RdfSyntaxError) -> Error {
-    let message = e.to_string();
-    // Oxigraph's messages start with "Parser error at line L column C: …"; the place says that already.
-    let message = match message.split_once(": ") {
-        Some((head, rest)) if head.starts_with("Parser error") => rest.to_owned(),
-        _ => message,
+/// Is another process holding the store's RocksDB lock? RocksDB locks `LOCK` with a POSIX record lock, which
+/// `F_GETLK` can test without taking it, so a store in use is recognised by the lock itself rather than by the
+/// wording of an error message.
+#[cfg(unix)]
+fn locked_by_another_process(path: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path.join("LOCK"))
+    else {
+        return false;
     };
-    match e.location() {
-        Some(range) => Error::Syntax {
-            place: place.to_owned(),
-            line: range.start.line + 1,
-            column: range.start.column + 1,
-            message: one_line(&message),
-        },
-        None => Error::invalid(place, one_line(&message)),
-    }
+    // SAFETY: `flock` is a plain C struct for which all-zero is a valid value; fcntl only reads and writes it.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    // SAFETY: the descriptor is open for the duration of the call and `lock` is a valid, exclusive pointer.
+    let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    status == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
 }
 
-fn spinner(message: &str) -> ProgressBar {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} quads").unwrap());
-    bar.set_message(message.to_owned());
-    bar.enable_steady_tick(Duration::from_millis(100));
-    bar
+#[cfg(not(unix))]
+fn locked_by_another_process(_: &Path) -> bool {
+    false
 }
 
 impl KgStore {
@@ -108,7 +96,7 @@ impl KgStore {
     ///
     /// When another process holds the store (a running `policykg serve`), a read-only snapshot is opened
     /// instead if `allow_snapshot`; writers pass false and get [`Error::StoreInUse`].
-    pub fn open(path: &Path, allow_snapshot: bool) -> Result<Self> {
+    pub fn open(path: &Path, allow_snapshot: bool, reporter: &dyn Reporter) -> Result<Self> {
         if path.is_file() {
             return Err(Error::BadStorePath {
                 path: path.to_path_buf(),
@@ -128,6 +116,15 @@ impl KgStore {
                 });
             }
         }
+        if locked_by_another_process(path) {
+            return if allow_snapshot {
+                Self::open_snapshot(path)
+            } else {
+                Err(Error::StoreInUse {
+                    path: path.to_path_buf(),
+                })
+            };
+        }
         match Store::open(path) {
             Ok(store) => {
                 let kg = KgStore {
@@ -135,43 +132,39 @@ impl KgStore {
                     path: path.to_path_buf(),
                     access: Access::ReadWrite,
                 };
-                let report = kg.ensure_current()?;
-                if report.built {
-                    eprintln!(
-                        "policykg: built the store at {} from the bundled data ({} quads)",
-                        path.display(),
-                        report.quads
-                    );
-                } else if report.rebuilt {
-                    eprintln!(
-                        "policykg: the store at {} was built by another version: rebuilt its bundled graphs ({} quads); kept {} graph(s) you loaded{}",
-                        path.display(),
-                        report.quads,
-                        report.user_graphs_kept.len(),
-                        if report.user_graphs_kept.is_empty() { String::new() } else { format!(": {}", report.user_graphs_kept.join(", ")) }
-                    );
-                }
+                let report = kg.ensure_current(reporter)?;
+                report_build(path, &report, reporter);
                 Ok(kg)
             }
-            Err(e) => {
-                let error = storage_error(path, e);
-                if !(allow_snapshot && matches!(error, Error::StoreInUse { .. })) {
-                    return Err(error);
-                }
-                let store = Store::open_read_only(path).map_err(|e| storage_error(path, e))?;
-                let kg = KgStore {
-                    store,
-                    path: path.to_path_buf(),
-                    access: Access::Snapshot,
-                };
-                if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
-                    return Err(Error::StoreInUse {
+            // Another process took the lock between the check and the open.
+            Err(_) if locked_by_another_process(path) => {
+                if allow_snapshot {
+                    Self::open_snapshot(path)
+                } else {
+                    Err(Error::StoreInUse {
                         path: path.to_path_buf(),
-                    });
+                    })
                 }
-                Ok(kg)
             }
+            Err(e) => Err(storage_error(path, e)),
         }
+    }
+
+    /// A read-only snapshot of a store another process holds; refused when that store was built by another
+    /// bundle, since this process could not rebuild it.
+    fn open_snapshot(path: &Path) -> Result<Self> {
+        let store = Store::open_read_only(path).map_err(|e| storage_error(path, e))?;
+        let kg = KgStore {
+            store,
+            path: path.to_path_buf(),
+            access: Access::Snapshot,
+        };
+        if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
+            return Err(Error::StoreInUse {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(kg)
     }
 
     /// An in-memory store built from the bundled data (tests, benchmarks, one-off exports).
@@ -182,7 +175,7 @@ impl KgStore {
             path: PathBuf::from(":memory:"),
             access: Access::ReadWrite,
         };
-        kg.ensure_current()?;
+        kg.ensure_current(&Silent)?;
         Ok(kg)
     }
 
@@ -216,17 +209,17 @@ impl KgStore {
         }))
     }
 
-    fn ensure_current(&self) -> Result<BuildReport> {
+    fn ensure_current(&self, reporter: &dyn Reporter) -> Result<BuildReport> {
         let current = bundle::fingerprint();
         match self.stored_fingerprint()? {
             Some(f) if f == current => Ok(BuildReport::default()),
             Some(_) => {
-                let mut report = self.rebuild_bundle(false)?;
+                let mut report = self.rebuild_bundle(false, reporter)?;
                 report.rebuilt = true;
                 Ok(report)
             }
             None => {
-                let mut report = self.rebuild_bundle(false)?;
+                let mut report = self.rebuild_bundle(false, reporter)?;
                 report.built = true;
                 Ok(report)
             }
@@ -251,10 +244,14 @@ impl KgStore {
 
     /// Replace the bundle's graphs with a fresh compilation of the bundled data, in one transaction.
     /// With `drop_user_graphs`, the graphs users loaded go too (`policykg load --fresh`).
-    pub fn rebuild_bundle(&self, drop_user_graphs: bool) -> Result<BuildReport> {
+    pub fn rebuild_bundle(
+        &self,
+        drop_user_graphs: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<BuildReport> {
         self.require_write()?;
         let compiled = seeds::compile_bundled()?;
-        let bar = spinner("building the store from the bundled data");
+        let bar = reporter.start("building the store from the bundled data");
         let fingerprint = Quad::new(
             store_node(),
             fingerprint_property(),
@@ -300,7 +297,7 @@ impl KgStore {
             for (i, quad) in compiled.quads.iter().enumerate() {
                 transaction.insert(quad);
                 if i % 4096 == 0 {
-                    bar.set_position(i as u64);
+                    bar.set(i as u64);
                 }
             }
             transaction.insert(&fingerprint);
@@ -312,7 +309,7 @@ impl KgStore {
         self.store
             .flush()
             .map_err(|e| storage_error(&self.path, e))?;
-        bar.finish_and_clear();
+        drop(bar);
         Ok(BuildReport {
             built: false,
             rebuilt: false,
@@ -333,7 +330,12 @@ impl KgStore {
     /// Load RDF files (or every RDF file under a directory) in one transaction. Triples go into a named graph
     /// named after the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is
     /// parsed completely before anything is written, so a syntax error anywhere leaves the store untouched.
-    pub fn load(&self, paths: &[PathBuf], format: Option<Format>) -> Result<LoadReport> {
+    pub fn load(
+        &self,
+        paths: &[PathBuf],
+        format: Option<RdfInput>,
+        reporter: &dyn Reporter,
+    ) -> Result<LoadReport> {
         self.require_write()?;
         let mut files = Vec::new();
         for path in paths {
@@ -344,26 +346,20 @@ impl KgStore {
                 "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
             ));
         }
-        let bar = spinner("parsing");
+        let bar = reporter.start("parsing");
         let mut quads = Vec::new();
         let mut per_file = Vec::new();
         for file in &files {
             let rdf_format = match format {
-                Some(f) => f.rdf_format().ok_or_else(|| {
-                    Error::Usage(format!(
-                        "{} is not an RDF format: use {}",
-                        f.name(),
-                        Format::RDF_INPUTS
-                    ))
-                })?,
+                Some(f) => f.rdf_format(),
                 None => format_from_extension(file)?,
             };
             let parsed = parse_file(file, rdf_format)?;
             per_file.push((file.display().to_string(), parsed.len()));
             quads.extend(parsed);
-            bar.set_position(quads.len() as u64);
+            bar.set(quads.len() as u64);
         }
-        bar.set_message("writing");
+        bar.stage("writing");
         let mut transaction = self
             .store
             .start_transaction()
@@ -374,7 +370,7 @@ impl KgStore {
         transaction
             .commit()
             .map_err(|e| storage_error(&self.path, e))?;
-        bar.finish_and_clear();
+        drop(bar);
         Ok(LoadReport {
             files: per_file,
             quads: quads.len(),
@@ -396,95 +392,22 @@ fn fingerprint_property() -> NamedNode {
     vocab::ns(vocab::DCTERMS, "hasVersion")
 }
 
-fn collect_rdf_files(path: &Path, explicit_format: bool, out: &mut Vec<PathBuf>) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| Error::io(path, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || explicit_format || format_from_extension(&entry).is_ok() {
-                collect_rdf_files(&entry, explicit_format, out)?;
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
+/// Tell the person what opening the store did: built it, or rebuilt the bundle's graphs.
+fn report_build(path: &Path, report: &BuildReport, reporter: &dyn Reporter) {
+    if report.built {
+        reporter.message(&format!(
+            "built the store at {} from the bundled data ({} quads)",
+            path.display(),
+            report.quads
+        ));
+    } else if report.rebuilt {
+        let kept = &report.user_graphs_kept;
+        reporter.message(&format!(
+            "the store at {} was built by another version: rebuilt its bundled graphs ({} quads); kept {} graph(s) you loaded{}",
+            path.display(),
+            report.quads,
+            kept.len(),
+            if kept.is_empty() { String::new() } else { format!(": {}", kept.join(", ")) }
+        ));
     }
-    Ok(())
-}
-
-fn extension(path: &Path) -> &str {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("")
-}
-
-fn format_from_extension(path: &Path) -> Result<RdfFormat> {
-    let format = match extension(path).to_ascii_lowercase().as_str() {
-        "ttl" => RdfFormat::Turtle,
-        "trig" => RdfFormat::TriG,
-        "nt" => RdfFormat::NTriples,
-        "nq" => RdfFormat::NQuads,
-        "rdf" | "owl" | "xml" => RdfFormat::RdfXml,
-        "jsonld" | "json" => RdfFormat::JsonLd {
-            profile: oxigraph::io::JsonLdProfileSet::empty(),
-        },
-        _ => {
-            return Err(Error::invalid(
-                path.display().to_string(),
-                "unknown RDF file extension; use .ttl .trig .nt .nq .rdf .owl .xml .jsonld .json or pass --format",
-            ))
-        }
-    };
-    Ok(format)
-}
-
-/// The `file://` URL naming a loaded file's graph.
-pub fn file_graph_name(path: &Path) -> Result<NamedNode> {
-    let absolute = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-    let mut url = String::from("file://");
-    for c in absolute.to_string_lossy().chars() {
-        match c {
-            ' ' => url.push_str("%20"),
-            '%' => url.push_str("%25"),
-            '#' => url.push_str("%23"),
-            '?' => url.push_str("%3F"),
-            '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`' => {
-                url.push_str(&format!("%{:02X}", c as u32))
-            }
-            c => url.push(c),
-        }
-    }
-    NamedNode::new(url).map_err(|e| Error::invalid(path.display().to_string(), e.to_string()))
-}
-
-/// Parse a whole RDF file into quads, with `FILE:LINE:COLUMN` errors.
-pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let place = path.display().to_string();
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let valid = std::str::from_utf8(valid).expect("prefix is valid");
-            return Err(Error::syntax_at(
-                place,
-                valid,
-                valid.len(),
-                "invalid UTF-8: RDF files must be UTF-8",
-            ));
-        }
-    };
-    let graph = file_graph_name(path)?;
-    // The file's default graph becomes a named graph named after the file (queries see the union of named
-    // graphs); the named graphs of TriG, N-Quads and JSON-LD files keep their names.
-    let parser = RdfParser::from_format(format)
-        .with_base_iri(graph.as_str())
-        .map_err(|e| Error::invalid(&place, e.to_string()))?
-        .with_default_graph(graph);
-    let mut quads = Vec::new();
-    for quad in parser.rename_blank_nodes().for_slice(text.as_bytes()) {
-        quads.push(quad.map_err(|e| parse_error(&place, e))?);
-    }
-    Ok(quads)
 }

@@ -3,8 +3,8 @@
 use oxigraph::store::Store;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::query;
+use crate::model::error::Result;
+use crate::read::query;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
@@ -22,7 +22,7 @@ pub fn stats(store: &Store) -> Result<Stats> {
     )?;
     let mut graphs: Vec<(String, usize)> = graphs
         .into_iter()
-        .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
+        .map(|r| (r.string("g"), r.get("n").parse().unwrap_or(0)))
         .collect();
     let in_default = store
         .quads_for_pattern(
@@ -32,7 +32,10 @@ pub fn stats(store: &Store) -> Result<Stats> {
             Some(oxigraph::model::GraphNameRef::DefaultGraph),
         )
         .try_fold(0usize, |n, q| q.map(|_| n + 1))
-        .map_err(|e| crate::error::Error::Evaluation(e.to_string()))?;
+        .map_err(|source| crate::model::error::Error::Storage {
+            path: "<store>".into(),
+            source,
+        })?;
     if in_default > 0 {
         graphs.insert(0, ("(default graph)".into(), in_default));
     }
@@ -52,10 +55,10 @@ pub fn stats(store: &Store) -> Result<Stats> {
             .into_iter()
             .map(|r| {
                 (
-                    r[0].clone(),
-                    r[1].clone(),
-                    r[2].clone(),
-                    r[3].parse().unwrap_or(0),
+                    r.string("c"),
+                    r.string("zh"),
+                    r.string("en"),
+                    r.get("n").parse().unwrap_or(0),
                 )
             })
             .collect(),

@@ -1,8 +1,8 @@
 //! The bundled named queries (`queries/NAME.rq`): their names, titles and descriptions, read from the
 //! header comments (`# title:`, `# description:`) of each file.
 
-use crate::bundle;
-use crate::error::{Error, Result};
+use crate::data::bundle;
+use crate::model::error::{Error, Result};
 
 /// One bundled query.
 #[derive(Debug, Clone)]

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::store::Store;
 
-use crate::error::{Error, Result};
-use crate::query;
-use crate::vocab;
+use crate::model::error::{Error, Result};
+use crate::model::vocab;
+use crate::read::query;
 
 /// Labels of every labelled resource in the store.
 #[derive(Debug, Default, Clone)]
@@ -47,13 +47,14 @@ impl LabelIndex {
         )?;
         let mut index = LabelIndex::default();
         for row in rows {
-            let (iri, label, lang, kind) = (&row[0], &row[1], &row[2], &row[3]);
+            let (iri, label, lang, kind) =
+                (row.get("e"), row.get("l"), row.get("lang"), row.get("kind"));
             if kind != "alt" {
-                let entry = index.preferred.entry(iri.clone()).or_default();
-                match lang.as_str() {
-                    "zh" if entry.0.is_empty() || kind == "pref" => entry.0 = label.clone(),
-                    "en" if entry.1.is_empty() || kind == "pref" => entry.1 = label.clone(),
-                    "" if entry.1.is_empty() => entry.1 = label.clone(),
+                let entry = index.preferred.entry(iri.to_owned()).or_default();
+                match lang {
+                    "zh" if entry.0.is_empty() || kind == "pref" => entry.0 = label.to_owned(),
+                    "en" if entry.1.is_empty() || kind == "pref" => entry.1 = label.to_owned(),
+                    "" if entry.1.is_empty() => entry.1 = label.to_owned(),
                     _ => {}
                 }
             }
@@ -61,8 +62,8 @@ impl LabelIndex {
                 .by_label
                 .entry(normalise(label))
                 .or_default()
-                .insert(iri.clone());
-            index.all.push((label.clone(), iri.clone()));
+                .insert(iri.to_owned());
+            index.all.push((label.to_owned(), iri.to_owned()));
         }
         Ok(index)
     }
@@ -100,15 +101,17 @@ impl LabelIndex {
 }
 
 /// Resolves names to entity IRIs.
-pub struct Resolver<'a> {
-    store: &'a Store,
+pub struct Resolver {
+    store: Store,
+    /// The labels names are matched against.
     pub labels: LabelIndex,
 }
 
-impl<'a> Resolver<'a> {
-    pub fn new(store: &'a Store) -> Result<Self> {
+impl Resolver {
+    /// A resolver over every label in the store.
+    pub fn new(store: &Store) -> Result<Self> {
         Ok(Resolver {
-            store,
+            store: store.clone(),
             labels: LabelIndex::load(store)?,
         })
     }

@@ -5,10 +5,10 @@ use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::query;
-use crate::resolve::LabelIndex;
-use crate::vocab;
+use crate::model::error::Result;
+use crate::model::vocab::{self, Provenance};
+use crate::read::query;
+use crate::read::resolve::LabelIndex;
 
 /// One relation of the entity, outgoing or incoming.
 #[derive(Debug, Clone, Serialize)]
@@ -18,9 +18,8 @@ pub struct Relation {
     /// The other end: an IRI or a literal value.
     pub other: String,
     pub other_label: String,
-    /// `stated` (a source document), `inferred`, `declared` (the catalogue's types and labels) or `loaded` (a
-    /// graph a user loaded).
-    pub status: String,
+    /// How the relation came to be in the store.
+    pub status: Provenance,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,21 +45,6 @@ const SKIPPED: &[&str] = &[
     "https://w3id.org/policykg/ontology#text",
 ];
 
-/// How a triple came to be in the store, from its graph.
-fn status_of(graph: &str) -> &'static str {
-    if graph == vocab::inferred_graph().as_str() {
-        "inferred"
-    } else if graph == vocab::catalogue_graph().as_str()
-        || graph == vocab::ontology_graph().as_str()
-    {
-        "declared"
-    } else if vocab::is_bundled_graph(graph) {
-        "stated"
-    } else {
-        "loaded"
-    }
-}
-
 pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Result<Description> {
     let e = entity.to_string();
     let rows = query::select_strings(
@@ -82,10 +66,11 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
         sources: vec![],
     };
     for r in rows {
-        match r[0].rsplit(['#', '/']).next().unwrap_or("") {
-            "altLabel" => description.aliases.push(r[1].clone()),
-            "type" => description.types.push(r[1].clone()),
-            "scopeNote" => description.notes.push(r[1].clone()),
+        let value = r.string("v");
+        match r.get("p").rsplit(['#', '/']).next().unwrap_or("") {
+            "altLabel" => description.aliases.push(value),
+            "type" => description.types.push(value),
+            "scopeNote" => description.notes.push(value),
             _ => {}
         }
     }
@@ -98,19 +83,20 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
         &format!("SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ {e} ?p ?o }} }} ORDER BY ?p ?o"),
     )?;
     for r in outgoing {
-        if SKIPPED.contains(&r[0].as_str()) {
+        let (p, o) = (r.get("p"), r.get("o"));
+        if SKIPPED.contains(&p) {
             continue;
         }
         description.outgoing.push(Relation {
-            predicate_label: labels.display(&r[0]),
-            other_label: if r[1].contains("://") {
-                labels.display(&r[1])
+            predicate_label: labels.display(p),
+            other_label: if o.contains("://") {
+                labels.display(o)
             } else {
-                r[1].clone()
+                o.to_owned()
             },
-            predicate: r[0].clone(),
-            other: r[1].clone(),
-            status: status_of(&r[2]).to_owned(),
+            predicate: p.to_owned(),
+            other: o.to_owned(),
+            status: Provenance::of_graph(r.get("g")),
         });
     }
     let incoming = query::select_strings(
@@ -123,15 +109,16 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
         ),
     )?;
     for r in incoming {
-        if SKIPPED.contains(&r[0].as_str()) {
+        let (p, s) = (r.get("p"), r.get("s"));
+        if SKIPPED.contains(&p) {
             continue;
         }
         description.incoming.push(Relation {
-            predicate_label: labels.display(&r[0]),
-            other_label: labels.display(&r[1]),
-            predicate: r[0].clone(),
-            other: r[1].clone(),
-            status: status_of(&r[2]).to_owned(),
+            predicate_label: labels.display(p),
+            other_label: labels.display(s),
+            predicate: p.to_owned(),
+            other: s.to_owned(),
+            status: Provenance::of_graph(r.get("g")),
         });
     }
     let sources = query::select_strings(
@@ -146,7 +133,7 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
     )?;
     description.sources = sources
         .into_iter()
-        .map(|r| (r[0].clone(), r[1].clone()))
+        .map(|r| (r.string("doc"), r.string("title")))
         .collect();
     Ok(description)
 }
@@ -184,7 +171,7 @@ pub fn render_text(d: &Description, labels: &LabelIndex) -> String {
             table.add_row(vec![
                 format!("{} ({})", vocab::shorten(&r.predicate), r.predicate_label),
                 r.other_label.clone(),
-                r.status.clone(),
+                r.status.to_string(),
             ]);
         }
         format!("\n{title} ({})\n{table}\n", relations.len())

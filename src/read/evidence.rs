@@ -7,10 +7,10 @@ use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::query;
-use crate::resolve::LabelIndex;
-use crate::vocab;
+use crate::model::error::Result;
+use crate::model::vocab::{self, Provenance};
+use crate::read::query;
+use crate::read::resolve::LabelIndex;
 
 /// One supporting quote of one fact.
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +20,7 @@ pub struct Quote {
     pub predicate: String,
     pub object: String,
     /// `stated` or `inferred`.
-    pub status: String,
+    pub status: Provenance,
     pub reasoning: Option<String>,
     pub document: String,
     pub document_title: String,
@@ -61,30 +61,30 @@ pub fn quotes(
     let mut quotes: Vec<Quote> = rows
         .into_iter()
         .map(|r| {
-            let start: usize = r[8].parse().unwrap_or(0);
-            let end: usize = r[9].parse().unwrap_or(start);
-            let doc = documents.get(&r[6]);
+            let start: usize = r.get("start").parse().unwrap_or(0);
+            let end: usize = r.get("end").parse().unwrap_or(start);
+            let document = r.string("doc");
+            let doc = documents.get(&document);
             Quote {
-                evidence: r[0].clone(),
-                subject: r[1].clone(),
-                predicate: r[2].clone(),
-                object: r[3].clone(),
-                status: if r[4].ends_with("Inferred") {
-                    "inferred"
+                evidence: r.string("ev"),
+                subject: r.string("s"),
+                predicate: r.string("p"),
+                object: r.string("o"),
+                status: if r.get("status").ends_with("Inferred") {
+                    Provenance::Inferred
                 } else {
-                    "stated"
-                }
-                .to_owned(),
-                reasoning: Some(r[5].clone()).filter(|s| !s.is_empty()),
-                document: r[6].clone(),
+                    Provenance::Stated
+                },
+                reasoning: r.opt("reason").map(str::to_owned),
                 document_title: doc
                     .map(|d| d.title.clone())
-                    .unwrap_or_else(|| labels.display(&r[6])),
+                    .unwrap_or_else(|| labels.display(&document)),
+                document,
                 document_date: doc.map(|d| d.date.clone()).unwrap_or_default(),
                 sentence: doc
                     .map(|d| sentence_around(&d.text, start, end))
                     .unwrap_or_default(),
-                exact: r[7].clone(),
+                exact: r.string("exact"),
                 start,
                 end,
             }
@@ -123,19 +123,16 @@ fn documents(store: &Store) -> Result<HashMap<String, DocumentText>> {
     Ok(rows
         .into_iter()
         .map(|r| {
-            let date = if r[2].is_empty() {
-                format!("covers {}", r[3])
-            } else {
-                r[2].clone()
+            let date = match r.opt("date") {
+                Some(date) => date.to_owned(),
+                None => format!("covers {}", r.get("year")),
             };
-            (
-                r[0].clone(),
-                DocumentText {
-                    title: r[1].clone(),
-                    date,
-                    text: r[4].clone(),
-                },
-            )
+            let text = DocumentText {
+                title: r.string("title"),
+                date,
+                text: r.string("text"),
+            };
+            (r.string("doc"), text)
         })
         .collect())
 }

@@ -16,9 +16,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::bundle;
-use crate::error::{line_column, one_line, Error, Result};
-use crate::vocab::{self, OA, PK, SKOS};
+use crate::data::bundle;
+use crate::model::error::{line_column, one_line, Error, Result};
+use crate::model::vocab::{self, OA, PK, SKOS};
 
 type S = Spanned<String>;
 
@@ -319,7 +319,7 @@ fn read_ontology(files: &[(String, String)]) -> Result<OntologyInfo, Vec<Error>>
         for quad in parser {
             match quad {
                 Ok(q) => quads.push(q),
-                Err(e) => return Err(vec![crate::store::parse_error(path, e)]),
+                Err(e) => return Err(vec![crate::data::rdf::parse_error(path, e)]),
             }
         }
     }

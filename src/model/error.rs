@@ -32,12 +32,25 @@ pub enum Error {
     #[error("{}: {reason}", path.display())]
     BadStorePath { path: PathBuf, reason: String },
     /// An error of the underlying storage engine.
-    #[error("store {}: {message}", path.display())]
-    Storage { path: PathBuf, message: String },
+    #[error("store {}: {}", path.display(), one_line(&source.to_string()))]
+    Storage {
+        /// The store directory.
+        path: PathBuf,
+        /// What RocksDB or Oxigraph said.
+        #[source]
+        source: oxigraph::store::StorageError,
+    },
     /// A query that ran past its time limit.
     #[error("query timed out after {seconds} s; narrow it (LIMIT, more specific patterns) or raise --timeout")]
     Timeout { seconds: f64 },
     /// A query that failed while it was evaluated.
+    #[error("query failed: {}", one_line(&source.to_string()))]
+    Query {
+        /// What the evaluator said.
+        #[source]
+        source: oxigraph::sparql::QueryEvaluationError,
+    },
+    /// A query that could not be run to the end for a reason of policykg's own (cancelled, worker lost).
     #[error("query failed: {0}")]
     Evaluation(String),
     /// A name that matches no entity.

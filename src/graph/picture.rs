@@ -2,7 +2,7 @@
 //! offline HTML page with pan, zoom, search, class filters and a year slider. All three read the same
 //! [`Projection`] and the same [`Layout`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use petgraph::graph::NodeIndex;
@@ -10,7 +10,9 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::graph::{Band, Projection};
+use crate::graph::analysis::Lineage;
+use crate::graph::projection::{Band, Projection};
+use crate::model::format::PictureFormat;
 
 /// Colours and shapes per band (DOT shape, fill colour).
 fn style(band: Band) -> (&'static str, &'static str) {
@@ -316,3 +318,25 @@ pub fn html(p: &Projection) -> String {
 }
 
 const HTML_TEMPLATE: &str = include_str!("viz.html");
+
+/// The lineage as DOT, left to right from earlier to later.
+pub fn lineage_dot(p: &Projection, root: NodeIndex, l: &Lineage) -> String {
+    let mut keep: HashSet<NodeIndex> = HashSet::from([root]);
+    for e in &l.entries {
+        if let Ok(n) = p.node(&e.node.iri) {
+            keep.insert(n);
+        }
+    }
+    let mut sub = p.subgraph(&keep);
+    sub.graph.retain_edges(|g, e| g[e].is_lineage());
+    dot(&sub)
+}
+
+/// The picture of a view in a format.
+pub fn render(view: &Projection, format: PictureFormat) -> String {
+    match format {
+        PictureFormat::Dot => dot(view),
+        PictureFormat::Svg => svg(view),
+        PictureFormat::Html => html(view),
+    }
+}

@@ -152,3 +152,48 @@ mod tests {
         assert!(expand("nope:x").is_none());
     }
 }
+
+/// How a triple came to be in the store, read from the named graph that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// The catalogue's or the ontology's own declarations (types, labels).
+    Declared,
+    /// Stated by a source document, with a verbatim quote.
+    Stated,
+    /// Inferred by a curator across documents, with the reasoning.
+    Inferred,
+    /// In a graph a user loaded.
+    Loaded,
+}
+
+impl Provenance {
+    /// The provenance of the triples of a named graph.
+    pub fn of_graph(graph: &str) -> Self {
+        if graph == inferred_graph().as_str() {
+            Provenance::Inferred
+        } else if graph == catalogue_graph().as_str() || graph == ontology_graph().as_str() {
+            Provenance::Declared
+        } else if is_bundled_graph(graph) {
+            Provenance::Stated
+        } else {
+            Provenance::Loaded
+        }
+    }
+
+    /// The word tables and pages show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provenance::Declared => "declared",
+            Provenance::Stated => "stated",
+            Provenance::Inferred => "inferred",
+            Provenance::Loaded => "loaded",
+        }
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

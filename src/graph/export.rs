@@ -15,12 +15,12 @@ use quick_xml::escape::escape;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::bundle;
-use crate::error::{Error, Result};
-use crate::format::Format;
-use crate::graph::Projection;
-use crate::output;
-use crate::vocab;
+use crate::data::bundle;
+use crate::data::output;
+use crate::graph::projection::Projection;
+use crate::model::error::{Error, Result};
+use crate::model::format::ExportFormat;
+use crate::model::vocab;
 
 /// Which quads an RDF export holds.
 pub enum Selection {
@@ -32,7 +32,10 @@ pub enum Selection {
 
 /// The quads of a selection, sorted for reproducible output.
 pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
-    let storage = |e: oxigraph::store::StorageError| Error::Evaluation(e.to_string());
+    let storage = |source| Error::Storage {
+        path: ":memory:".into(),
+        source,
+    };
     let mut quads: Vec<Quad> = match selection {
         Selection::All => store.iter().collect::<Result<_, _>>().map_err(storage)?,
         Selection::Graph(g) => {
@@ -49,13 +52,13 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
                 .map_err(storage)?
         }
         Selection::Entities(entities) => {
-            let evidence: HashSet<String> = crate::query::select_strings(
+            let evidence: HashSet<String> = crate::read::query::select_strings(
                 store,
                 "SELECT ?ev ?s WHERE { ?ev a pk:Evidence ; rdf:subject ?s }",
             )?
             .into_iter()
-            .filter(|r| entities.contains(&r[1]))
-            .map(|r| r[0].clone())
+            .filter(|r| entities.contains(r.get("s")))
+            .map(|r| r.string("ev"))
             .collect();
             store
                 .iter()
@@ -81,17 +84,17 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
 /// (TriG, N-Quads, JSON-LD, canonical) keep the named graphs. Returns the SHA-256 of a canonical export.
 pub fn write_rdf(
     quads: &[Quad],
-    format: Format,
+    format: ExportFormat,
     out: &mut dyn std::io::Write,
 ) -> Result<Option<String>> {
     let io = |e: std::io::Error| Error::io("<output>", e);
     match format {
-        Format::Canonical => {
+        ExportFormat::Canonical => {
             let (text, sha) = canonical_nquads(quads);
             out.write_all(text.as_bytes()).map_err(io)?;
             Ok(Some(sha))
         }
-        Format::JsonLd => {
+        ExportFormat::JsonLd => {
             let doc = compact_jsonld(quads)?;
             serde_json::to_writer_pretty(&mut *out, &doc)
                 .map_err(|e| Error::io("<output>", e.into()))?;
@@ -103,7 +106,10 @@ pub fn write_rdf(
                 .rdf_format()
                 .ok_or_else(|| Error::Usage(format!("{f} is not an RDF format")))?;
             let mut serializer = RdfSerializer::from_format(rdf);
-            if matches!(f, Format::Turtle | Format::TriG | Format::RdfXml) {
+            if matches!(
+                f,
+                ExportFormat::Turtle | ExportFormat::TriG | ExportFormat::RdfXml
+            ) {
                 for (prefix, namespace) in vocab::PREFIXES {
                     serializer = serializer
                         .with_prefix(*prefix, *namespace)

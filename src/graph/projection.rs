@@ -11,9 +11,9 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::query;
-use crate::vocab::{self, PK};
+use crate::model::error::{Error, Result};
+use crate::model::vocab::{self, PK};
+use crate::read::query;
 
 /// Where a node sits in the regulation → agency → platform → initiative picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -131,9 +131,19 @@ pub struct Projection {
 }
 
 impl Projection {
-    /// Project the store.
+    /// Project the store: entities, then the relations between them, then each entity's dated steps.
     pub fn build(store: &Store) -> Result<Self> {
         let mut p = Projection::default();
+        p.add_entities(store)?;
+        let values = format!("VALUES ?p {{ {} }}", relations(store)?.join(" "));
+        let quotes = first_quotes(store, &values)?;
+        let events = p.add_relations(store, &values, &quotes)?;
+        p.add_steps(store, events)?;
+        Ok(p)
+    }
+
+    /// Every catalogued entity (not observations or events), in the band of its class.
+    fn add_entities(&mut self, store: &Store) -> Result<()> {
         let nodes = query::select_strings(
             store,
             "SELECT ?e ?class ?zh ?en WHERE {
@@ -144,91 +154,61 @@ impl Projection {
                OPTIONAL { ?e skos:prefLabel ?en FILTER(LANG(?en) = \"en\") }
              }",
         )?;
-        // A class's band comes from the ontology's hierarchy, so a class added there lands in the right band.
-        let bands: HashMap<String, Band> = query::select_strings(
-            store,
-            "SELECT ?class ?root WHERE {
-               VALUES ?root { pk:PolicyInstrument pk:Organization pk:Platform pk:Initiative pk:Event }
-               GRAPH pkg:ontology { ?class rdfs:subClassOf* ?root }
-             }",
-        )?
-        .into_iter()
-        .map(|r| {
-            let band = match r[1].strip_prefix(PK) {
-                Some("PolicyInstrument") => Band::Regulation,
-                Some("Organization") => Band::Agency,
-                Some("Platform") => Band::Platform,
-                _ => Band::Initiative,
-            };
-            (r[0].clone(), band)
-        })
-        .collect();
+        let bands = bands(store)?;
         for r in nodes {
-            let class = r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned();
-            p.add_node(Node {
-                band: bands.get(&r[1]).copied().unwrap_or(Band::Other),
-                iri: r[0].clone(),
-                zh: r[2].clone(),
-                en: r[3].clone(),
-                class,
+            let class = r.get("class");
+            self.add_node(Node {
+                band: bands.get(class).copied().unwrap_or(Band::Other),
+                iri: r.string("e"),
+                zh: r.string("zh"),
+                en: r.string("en"),
+                class: class.strip_prefix(PK).unwrap_or(class).to_owned(),
                 steps: vec![],
             });
         }
-        // The relations: the ontology's object properties, minus those that are not links between entities.
-        // Naming them lets the store answer from its predicate indexes instead of scanning every quad.
-        let relations: Vec<String> = query::select_strings(
-            store,
-            "SELECT ?p WHERE { GRAPH pkg:ontology { ?p a owl:ObjectProperty } FILTER(STRSTARTS(STR(?p), STR(pk:)))
-               FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf, pk:actor)) }",
-        )?
-        .into_iter()
-        .map(|mut r| format!("<{}>", r.remove(0)))
-        .collect();
-        let values = format!("VALUES ?p {{ {} }}", relations.join(" "));
-        let mut quotes: HashMap<(String, String, String), (String, String)> = HashMap::new();
-        for r in query::select_strings(
-            store,
-            &format!(
-                "SELECT ?s ?p ?o ?q ?d WHERE {{ {values}
-                   ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; oa:hasTarget ?t .
-                   ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q }}"
-            ),
-        )? {
-            let mut r = r.into_iter();
-            let key = (r.next().unwrap(), r.next().unwrap(), r.next().unwrap());
-            let value = (r.next().unwrap(), r.next().unwrap());
-            quotes.entry(key).or_insert(value);
-        }
+        Ok(())
+    }
+
+    /// The edges between entities, with the first quote of each; returns the (event, entity, stated) links
+    /// that become dated steps instead of edges.
+    fn add_relations(
+        &mut self,
+        store: &Store,
+        values: &str,
+        quotes: &Quotes,
+    ) -> Result<Vec<(String, String, bool)>> {
         let edges = query::select_strings(
             store,
             &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o)) }}"),
         )?;
-        let mut events: Vec<(String, String, bool)> = Vec::new(); // (event, of, stated)
+        let mut events = Vec::new();
         for r in edges {
-            let relation = r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned();
-            let stated = r[3] != vocab::inferred_graph().as_str();
-            if relation == "eventOf" {
-                events.push((r[0].clone(), r[2].clone(), stated));
-                continue;
+            let (s, p, o) = (r.get("s"), r.get("p"), r.get("o"));
+            let relation = p.strip_prefix(PK).unwrap_or(p).to_owned();
+            let stated = r.get("g") != vocab::inferred_graph().as_str();
+            match relation.as_str() {
+                "eventOf" => events.push((s.to_owned(), o.to_owned(), stated)),
+                "actor" => {} // folded into the event's step
+                _ => {
+                    let (Some(&a), Some(&b)) = (self.index.get(s), self.index.get(o)) else {
+                        continue;
+                    };
+                    let evidence = quotes.get(&(s.to_owned(), p.to_owned(), o.to_owned()));
+                    let edge = Edge {
+                        relation,
+                        stated,
+                        quote: evidence.map(|(q, _)| q.clone()),
+                        document: evidence.map(|(_, d)| d.clone()),
+                    };
+                    self.graph.add_edge(a, b, edge);
+                }
             }
-            if relation == "actor" {
-                continue; // folded into the event's step
-            }
-            let (Some(&a), Some(&b)) = (p.index.get(&r[0]), p.index.get(&r[2])) else {
-                continue;
-            };
-            let evidence = quotes.get(&(r[0].clone(), r[1].clone(), r[2].clone()));
-            p.graph.add_edge(
-                a,
-                b,
-                Edge {
-                    relation,
-                    stated,
-                    quote: evidence.map(|(q, _)| q.clone()),
-                    document: evidence.map(|(_, d)| d.clone()),
-                },
-            );
         }
+        Ok(events)
+    }
+
+    /// Lifecycle events folded into their entity's node as dated steps, in date order.
+    fn add_steps(&mut self, store: &Store, events: Vec<(String, String, bool)>) -> Result<()> {
         let event_info: HashMap<String, (String, String)> = query::select_strings(
             store,
             "SELECT ?ev ?kind (SAMPLE(?d) AS ?date) WHERE {
@@ -238,18 +218,14 @@ impl Projection {
         )?
         .into_iter()
         .map(|r| {
-            (
-                r[0].clone(),
-                (
-                    r[1].strip_prefix(PK).unwrap_or(&r[1]).to_owned(),
-                    r[2].clone(),
-                ),
-            )
+            let kind = r.get("kind");
+            let kind = kind.strip_prefix(PK).unwrap_or(kind).to_owned();
+            (r.string("ev"), (kind, r.string("date")))
         })
         .collect();
         for (event, of, stated) in events {
-            if let (Some(&n), Some((kind, date))) = (p.index.get(&of), event_info.get(&event)) {
-                p.graph[n].steps.push(Step {
+            if let (Some(&n), Some((kind, date))) = (self.index.get(&of), event_info.get(&event)) {
+                self.graph[n].steps.push(Step {
                     event,
                     kind: kind.clone(),
                     date: Some(date.clone()).filter(|d| !d.is_empty()),
@@ -257,11 +233,11 @@ impl Projection {
                 });
             }
         }
-        for n in p.graph.node_weights_mut() {
+        for n in self.graph.node_weights_mut() {
             n.steps
                 .sort_by(|a, b| a.date.cmp(&b.date).then(a.kind.cmp(&b.kind)));
         }
-        Ok(p)
+        Ok(())
     }
 
     pub fn add_node(&mut self, node: Node) -> NodeIndex {
@@ -489,6 +465,29 @@ impl Projection {
             .collect()
     }
 
+    /// Class or band names accepted by `--class`, for error messages.
+    pub fn class_filter_ok(&self, classes: &[String]) -> Result<(), String> {
+        for c in classes {
+            let c = c.strip_prefix("pk:").unwrap_or(c);
+            let known = Band::ALL.iter().any(|b| b.name().eq_ignore_ascii_case(c))
+                || self
+                    .graph
+                    .node_weights()
+                    .any(|n| n.class.eq_ignore_ascii_case(c));
+            if !known {
+                let mut names: Vec<String> =
+                    self.graph.node_weights().map(|n| n.class.clone()).collect();
+                names.sort();
+                names.dedup();
+                return Err(format!(
+                    "unknown class {c:?}; use a band (regulation, agency, platform, initiative, other) or a class: {}",
+                    names.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The part of the projection a picture or graph export shows: the neighbourhood of `focus`, only some
     /// classes or bands, and (unless `include_isolated`) only nodes with at least one relation.
     pub fn view(
@@ -498,7 +497,7 @@ impl Projection {
         classes: &[String],
         include_isolated: bool,
     ) -> Result<Projection> {
-        crate::lineage::class_filter_ok(self, classes).map_err(Error::Usage)?;
+        self.class_filter_ok(classes).map_err(Error::Usage)?;
         let mut keep: HashSet<NodeIndex> = match focus {
             Some(iri) => self
                 .neighbourhood(self.node(iri)?, depth)
@@ -534,6 +533,63 @@ impl Projection {
         }
         sub
     }
+}
+
+/// The first quote (and its document) of each (subject, property, object) fact.
+type Quotes = HashMap<(String, String, String), (String, String)>;
+
+/// A class's band comes from the ontology's hierarchy, so a class added there lands in the right band.
+fn bands(store: &Store) -> Result<HashMap<String, Band>> {
+    let rows = query::select_strings(
+        store,
+        "SELECT ?class ?root WHERE {
+           VALUES ?root { pk:PolicyInstrument pk:Organization pk:Platform pk:Initiative pk:Event }
+           GRAPH pkg:ontology { ?class rdfs:subClassOf* ?root }
+         }",
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let band = match r.get("root").strip_prefix(PK) {
+                Some("PolicyInstrument") => Band::Regulation,
+                Some("Organization") => Band::Agency,
+                Some("Platform") => Band::Platform,
+                _ => Band::Initiative,
+            };
+            (r.string("class"), band)
+        })
+        .collect())
+}
+
+/// The relations: the ontology's object properties, minus those that are not links between entities. Naming
+/// them lets the store answer from its predicate indexes instead of scanning every quad.
+fn relations(store: &Store) -> Result<Vec<String>> {
+    Ok(query::select_strings(
+        store,
+        "SELECT ?p WHERE { GRAPH pkg:ontology { ?p a owl:ObjectProperty } FILTER(STRSTARTS(STR(?p), STR(pk:)))
+           FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf, pk:actor)) }",
+    )?
+    .into_iter()
+    .map(|r| format!("<{}>", r.get("p")))
+    .collect())
+}
+
+fn first_quotes(store: &Store, values: &str) -> Result<Quotes> {
+    let mut quotes = Quotes::new();
+    for r in query::select_strings(
+        store,
+        &format!(
+            "SELECT ?s ?p ?o ?q ?d WHERE {{ {values}
+               ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; oa:hasTarget ?t .
+               ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q }}"
+        ),
+    )? {
+        let key = (r.string("s"), r.string("p"), r.string("o"));
+        quotes
+            .entry(key)
+            .or_insert_with(|| (r.string("q"), r.string("d")));
+    }
+    Ok(quotes)
 }
 
 /// A path being walked back from the target: (node, edge to the next node).

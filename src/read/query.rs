@@ -17,9 +17,9 @@ use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEva
 use oxigraph::store::Store;
 use spargebra::Query;
 
-use crate::error::{one_line, Error, Result};
-use crate::format::Format;
-use crate::vocab;
+use crate::model::error::{one_line, Error, Result};
+use crate::model::format::{Format, QueryFormat};
+use crate::model::vocab;
 
 /// The evaluator every query runs with: predeclared prefixes.
 pub fn evaluator() -> SparqlEvaluator {
@@ -109,7 +109,7 @@ impl Answer {
     }
 
     /// The rows of a SELECT as plain strings (see [`term_value`]; unbound as ""), or None for ASK and graphs.
-    pub fn rows(&self) -> Option<Vec<Vec<String>>> {
+    pub fn rows(&self) -> Option<Vec<Row>> {
         let Answer::Solutions {
             variables,
             solutions,
@@ -117,17 +117,54 @@ impl Answer {
         else {
             return None;
         };
+        let names: Arc<[String]> = variables.iter().map(|v| v.as_str().to_owned()).collect();
         Some(
             solutions
                 .iter()
-                .map(|s| {
-                    variables
+                .map(|s| Row {
+                    names: names.clone(),
+                    values: variables
                         .iter()
                         .map(|v| s.get(v).map(term_value).unwrap_or_default())
-                        .collect()
+                        .collect(),
                 })
                 .collect(),
         )
+    }
+}
+
+/// One row of a SELECT answer as plain strings, read by variable name (`row.get("label")`), so that a query
+/// can add or reorder its variables without breaking the code that reads it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    names: Arc<[String]>,
+    values: Vec<String>,
+}
+
+impl Row {
+    /// The value of `?variable`: an IRI, a literal's lexical form, or "" when unbound.
+    ///
+    /// Asking for a variable the query does not select is a bug in the calling code: it is caught in debug
+    /// builds and reads as unbound in release builds.
+    pub fn get(&self, variable: &str) -> &str {
+        let found = self.names.iter().position(|n| n == variable);
+        debug_assert!(found.is_some(), "the query selects no ?{variable}");
+        found.map_or("", |i| self.values[i].as_str())
+    }
+
+    /// Every value, in the order of the query's projection (for generic tables and tests).
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// The value of `?variable` as an owned string.
+    pub fn string(&self, variable: &str) -> String {
+        self.get(variable).to_owned()
+    }
+
+    /// The value of `?variable`, or None when it is unbound or empty.
+    pub fn opt(&self, variable: &str) -> Option<&str> {
+        Some(self.get(variable)).filter(|v| !v.is_empty())
     }
 }
 
@@ -226,7 +263,7 @@ pub fn evaluate_with(
         oxigraph::sparql::QueryEvaluationError::Cancelled => {
             Error::Evaluation("the query was cancelled".into())
         }
-        e => Error::Evaluation(one_line(&e.to_string())),
+        source => Error::Query { source },
     };
     match prepared.on_store(store).execute().map_err(eval_error)? {
         QueryResults::Solutions(iter) => {
@@ -246,7 +283,7 @@ pub fn evaluate_with(
 
 /// Convenience for library users and tests: parse and evaluate a SELECT, returning rows of strings
 /// (IRIs as full IRIs, literals as their lexical value, unbound as "").
-pub fn select_strings(store: &Store, text: &str) -> Result<Vec<Vec<String>>> {
+pub fn select_strings(store: &Store, text: &str) -> Result<Vec<Row>> {
     evaluate_now(store, parse(text, "query")?, None)?
         .rows()
         .ok_or_else(|| Error::Usage("expected a SELECT query".into()))
@@ -270,87 +307,109 @@ pub fn term_display(term: &Term) -> String {
     }
 }
 
+/// The formats of SELECT and ASK answers.
+const SOLUTIONS: [QueryFormat; 5] = [
+    QueryFormat::Table,
+    QueryFormat::Json,
+    QueryFormat::Xml,
+    QueryFormat::Csv,
+    QueryFormat::Tsv,
+];
+/// The formats of CONSTRUCT and DESCRIBE answers.
+const GRAPHS: [QueryFormat; 5] = [
+    QueryFormat::Turtle,
+    QueryFormat::NTriples,
+    QueryFormat::NQuads,
+    QueryFormat::JsonLd,
+    QueryFormat::RdfXml,
+];
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
 /// Write an answer in a format; the format must suit the answer (solutions vs graph).
-pub fn write_answer(answer: &Answer, format: Format, out: &mut dyn Write) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<stdout>", e);
+pub fn write_answer(answer: &Answer, format: QueryFormat, out: &mut dyn Write) -> Result<()> {
     match answer {
         Answer::Solutions {
             variables,
             solutions,
-        } => match format {
-            Format::Table => {
-                let mut table =
-                    new_table(variables.iter().map(|v| v.as_str().to_owned()).collect());
-                for s in solutions {
-                    table.add_row(
-                        variables
-                            .iter()
-                            .map(|v| s.get(v).map(term_display).unwrap_or_default()),
-                    );
-                }
-                writeln!(out, "{table}").map_err(io)?;
-                writeln!(
-                    out,
-                    "{} row{}",
-                    solutions.len(),
-                    if solutions.len() == 1 { "" } else { "s" }
-                )
-                .map_err(io)?;
-                Ok(())
-            }
-            f => {
-                let results_format = f
-                    .results_format()
-                    .ok_or_else(|| wrong_format(f, Format::SOLUTIONS, "SELECT"))?;
-                let mut serializer = QueryResultsSerializer::from_format(results_format)
-                    .serialize_solutions_to_writer(out, variables.to_vec())
-                    .map_err(io)?;
-                for s in solutions {
-                    serializer.serialize(s).map_err(io)?;
-                }
-                serializer.finish().map_err(io)?;
-                Ok(())
-            }
-        },
-        Answer::Boolean(value) => match format {
-            Format::Table => writeln!(out, "{value}").map_err(io),
-            f => {
-                let results_format = f
-                    .results_format()
-                    .ok_or_else(|| wrong_format(f, Format::SOLUTIONS, "ASK"))?;
-                QueryResultsSerializer::from_format(results_format)
-                    .serialize_boolean_to_writer(out, *value)
-                    .map_err(io)?;
-                Ok(())
-            }
-        },
-        Answer::Graph(triples) => {
-            let rdf_format = format
-                .rdf_format()
-                .filter(|_| Format::GRAPHS.contains(&format))
-                .ok_or_else(|| wrong_format(format, Format::GRAPHS, "CONSTRUCT/DESCRIBE"))?;
-            let mut serializer = RdfSerializer::from_format(rdf_format);
-            for (prefix, namespace) in vocab::PREFIXES {
-                serializer = serializer
-                    .with_prefix(*prefix, *namespace)
-                    .expect("valid prefixes");
-            }
-            let mut writer = serializer.for_writer(out);
-            for t in triples {
-                writer.serialize_triple(t).map_err(io)?;
-            }
-            writer.finish().map_err(io)?;
-            Ok(())
-        }
+        } => write_solutions(variables, solutions, format, out),
+        Answer::Boolean(value) => write_boolean(*value, format, out),
+        Answer::Graph(triples) => write_graph(triples, format, out),
     }
 }
 
-fn wrong_format(format: Format, allowed: &[Format], kind: &str) -> Error {
+fn write_solutions(
+    variables: &[Variable],
+    solutions: &[QuerySolution],
+    format: QueryFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if format == QueryFormat::Table {
+        let mut table = new_table(variables.iter().map(|v| v.as_str().to_owned()).collect());
+        for s in solutions {
+            table.add_row(
+                variables
+                    .iter()
+                    .map(|v| s.get(v).map(term_display).unwrap_or_default()),
+            );
+        }
+        let n = solutions.len();
+        writeln!(out, "{table}").map_err(io_error)?;
+        return writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" }).map_err(io_error);
+    }
+    let results_format = Format::from(format)
+        .results_format()
+        .ok_or_else(|| wrong_format(format, &SOLUTIONS, "SELECT"))?;
+    let mut serializer = QueryResultsSerializer::from_format(results_format)
+        .serialize_solutions_to_writer(out, variables.to_vec())
+        .map_err(io_error)?;
+    for s in solutions {
+        serializer.serialize(s).map_err(io_error)?;
+    }
+    serializer.finish().map_err(io_error)?;
+    Ok(())
+}
+
+fn write_boolean(value: bool, format: QueryFormat, out: &mut dyn Write) -> Result<()> {
+    if format == QueryFormat::Table {
+        return writeln!(out, "{value}").map_err(io_error);
+    }
+    let results_format = Format::from(format)
+        .results_format()
+        .ok_or_else(|| wrong_format(format, &SOLUTIONS, "ASK"))?;
+    QueryResultsSerializer::from_format(results_format)
+        .serialize_boolean_to_writer(out, value)
+        .map_err(io_error)?;
+    Ok(())
+}
+
+fn write_graph(triples: &[Triple], format: QueryFormat, out: &mut dyn Write) -> Result<()> {
+    let rdf_format = Format::from(format)
+        .rdf_format()
+        .filter(|_| GRAPHS.contains(&format))
+        .ok_or_else(|| wrong_format(format, &GRAPHS, "CONSTRUCT/DESCRIBE"))?;
+    let mut serializer = RdfSerializer::from_format(rdf_format);
+    for (prefix, namespace) in vocab::PREFIXES {
+        serializer = serializer
+            .with_prefix(*prefix, *namespace)
+            .map_err(|e| Error::Usage(format!("bad prefix {prefix}: {e}")))?;
+    }
+    let mut writer = serializer.for_writer(out);
+    for t in triples {
+        writer.serialize_triple(t).map_err(io_error)?;
+    }
+    writer.finish().map_err(io_error)?;
+    Ok(())
+}
+
+fn wrong_format(format: QueryFormat, allowed: &[QueryFormat], kind: &str) -> Error {
     Error::Usage(format!(
         "{format} cannot hold {kind} results; use {}",
         allowed
             .iter()
-            .map(|f| f.name())
+            .map(|f| f.to_string())
             .collect::<Vec<_>>()
             .join(", ")
     ))

@@ -19,13 +19,16 @@ use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Store;
 use tower_http::cors::CorsLayer;
 
-use crate::error::{Error, Result};
-use crate::format::Format;
-use crate::graph::Projection;
-use crate::query::{self, Answer, DatasetSpec};
-use crate::resolve::Resolver;
-use crate::store::KgStore;
-use crate::{catalog, describe, evidence, export, lineage, viz, vocab};
+use crate::data::store::KgStore;
+use crate::graph::projection::Projection;
+use crate::graph::{analysis as lineage, export, picture as viz};
+use crate::model::error::{Error, Result};
+use crate::model::format::{ExportFormat, Format, QueryFormat};
+use crate::model::report::Reporter;
+use crate::model::vocab;
+use crate::read::query::{self, Answer, DatasetSpec};
+use crate::read::resolve::Resolver;
+use crate::read::{catalog, describe, evidence};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -50,7 +53,7 @@ type Shared = Arc<AppState>;
 pub const MAX_BODY: usize = 1 << 20;
 
 /// Serve until SIGINT or SIGTERM.
-pub fn serve(kg: KgStore, config: ServerConfig) -> Result<()> {
+pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -59,19 +62,23 @@ pub fn serve(kg: KgStore, config: ServerConfig) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", config.bind)))?;
-        let address = listener.local_addr().map_err(|e| Error::io("<socket>", e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| Error::io("<socket>", e))?;
         let projection = Projection::build(kg.store())?;
         let state = Arc::new(AppState {
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
         });
-        eprintln!("policykg: serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops");
+        reporter.message(&format!(
+            "serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops"
+        ));
         axum::serve(listener, router(state))
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Error::io("<server>", e))?;
-        eprintln!("policykg: stopped");
+        reporter.message("stopped");
         Ok(())
     })
 }
@@ -239,36 +246,52 @@ async fn sparql_post(
 }
 
 /// The media types each kind of answer can be written in, best first.
-const SOLUTION_TYPES: &[(&str, Format)] = &[
-    ("application/sparql-results+json", Format::Json),
-    ("application/json", Format::Json),
-    ("application/sparql-results+xml", Format::Xml),
-    ("application/xml", Format::Xml),
-    ("text/csv", Format::Csv),
-    ("text/tab-separated-values", Format::Tsv),
+const SOLUTION_TYPES: &[(&str, QueryFormat)] = &[
+    ("application/sparql-results+json", QueryFormat::Json),
+    ("application/json", QueryFormat::Json),
+    ("application/sparql-results+xml", QueryFormat::Xml),
+    ("application/xml", QueryFormat::Xml),
+    ("text/csv", QueryFormat::Csv),
+    ("text/tab-separated-values", QueryFormat::Tsv),
 ];
 /// What a resource page (entity, evidence) can be served as.
-const RESOURCE_TYPES: &[(&str, Format)] = &[
-    ("text/html", Format::Html),
-    ("text/turtle", Format::Turtle),
-    ("application/ld+json", Format::JsonLd),
-    ("application/n-triples", Format::NTriples),
-    ("application/rdf+xml", Format::RdfXml),
+const RESOURCE_TYPES: &[(&str, Page)] = &[
+    ("text/html", Page::Html),
+    ("text/turtle", Page::Rdf(ExportFormat::Turtle)),
+    ("application/ld+json", Page::Rdf(ExportFormat::JsonLd)),
+    ("application/n-triples", Page::Rdf(ExportFormat::NTriples)),
+    ("application/rdf+xml", Page::Rdf(ExportFormat::RdfXml)),
 ];
-const GRAPH_TYPES: &[(&str, Format)] = &[
-    ("text/turtle", Format::Turtle),
-    ("application/n-triples", Format::NTriples),
-    ("application/ld+json", Format::JsonLd),
-    ("application/rdf+xml", Format::RdfXml),
-    ("application/n-quads", Format::NQuads),
+
+/// What a resource is served as: a page for people, or its RDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Html,
+    Rdf(ExportFormat),
+}
+
+impl Page {
+    fn media_type(self) -> &'static str {
+        match self {
+            Page::Html => Format::Html.media_type(),
+            Page::Rdf(f) => Format::from(f).media_type(),
+        }
+    }
+}
+const GRAPH_TYPES: &[(&str, QueryFormat)] = &[
+    ("text/turtle", QueryFormat::Turtle),
+    ("application/n-triples", QueryFormat::NTriples),
+    ("application/ld+json", QueryFormat::JsonLd),
+    ("application/rdf+xml", QueryFormat::RdfXml),
+    ("application/n-quads", QueryFormat::NQuads),
 ];
 
 /// Content negotiation: the best offered format the `Accept` header allows, or None (406).
-pub fn negotiate(accept: Option<&str>, offers: &[(&str, Format)]) -> Option<Format> {
+pub fn negotiate<F: Copy>(accept: Option<&str>, offers: &[(&str, F)]) -> Option<F> {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Some(offers[0].1);
     };
-    let mut best: Option<(f32, usize, Format)> = None;
+    let mut best: Option<(f32, usize, F)> = None;
     for range in accept.split(',') {
         let mut parts = range.split(';');
         let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -354,8 +377,11 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     });
     match tokio::time::timeout(state.config.timeout, work).await {
         Ok(Ok(Ok((bytes, truncated)))) => {
-            let mut response =
-                ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response();
+            let mut response = (
+                [(header::CONTENT_TYPE, Format::from(format).media_type())],
+                bytes,
+            )
+                .into_response();
             if truncated {
                 response
                     .headers_mut()
@@ -414,7 +440,7 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
             .for_update(update)
             .on_store(&work_state.store)
             .execute()
-            .map_err(|e| Error::Evaluation(crate::error::one_line(&e.to_string())))?;
+            .map_err(|e| Error::Evaluation(crate::model::error::one_line(&e.to_string())))?;
         let projection = Projection::build(&work_state.store)?;
         *work_state.projection.write().expect("projection lock") = Arc::new(projection);
         Ok(())
@@ -498,15 +524,20 @@ async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Respo
 
 async fn export_download(State(state): State<Shared>, RawQuery(raw): RawQuery) -> Response {
     let name = param(&raw, "format").unwrap_or_else(|| "turtle".into());
-    let format = match Format::parse_among(&name, Format::EXPORTS, "export") {
-        Ok(f) if f != Format::Csv => f,
-        Ok(_) => {
+    let format = match ExportFormat::parse(&name) {
+        Some(ExportFormat::Csv) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 "csv is a directory of two files: use `policykg export --format csv -o DIR`",
             )
         }
-        Err(e) => return from_error(e),
+        Some(f) => f,
+        None => {
+            return from_error(Error::Usage(format!(
+                "unknown export format {name:?}; valid formats: {}",
+                ExportFormat::names()
+            )))
+        }
     };
     let store = state.store.clone();
     let projection = state.projection.read().expect("projection lock").clone();
@@ -517,10 +548,12 @@ async fn export_download(State(state): State<Shared>, RawQuery(raw): RawQuery) -
             export::write_rdf(&quads, format, &mut bytes)?;
         } else {
             bytes = match format {
-                Format::GraphMl => export::graphml(&projection).into_bytes(),
-                Format::Gexf => export::gexf(&projection).into_bytes(),
-                Format::Cytoscape => serde_json::to_vec_pretty(&export::cytoscape(&projection))
-                    .expect("serialisable"),
+                ExportFormat::GraphMl => export::graphml(&projection).into_bytes(),
+                ExportFormat::Gexf => export::gexf(&projection).into_bytes(),
+                ExportFormat::Cytoscape => {
+                    serde_json::to_vec_pretty(&export::cytoscape(&projection))
+                        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?
+                }
                 _ => viz::dot(&projection).into_bytes(),
             };
         }
@@ -574,20 +607,20 @@ async fn entity_page(
     };
     let store = state.store.clone();
     let projection = state.projection.read().expect("projection lock").clone();
-    let result = blocking(move || -> Result<(Format, Vec<u8>)> {
+    let result = blocking(move || -> Result<(Page, Vec<u8>)> {
         let resolver = Resolver::new(&store)?;
         let node = resolver.resolve(&iri)?;
-        if format != Format::Html {
+        if let Page::Rdf(rdf) = format {
             let quads = export::select_quads(
                 &store,
                 &export::Selection::Entities([node.as_str().to_owned()].into()),
             )?;
             let mut bytes = Vec::new();
-            export::write_rdf(&quads, format, &mut bytes)?;
+            export::write_rdf(&quads, rdf, &mut bytes)?;
             return Ok((format, bytes));
         }
         Ok((
-            Format::Html,
+            Page::Html,
             entity_html(&store, &projection, &resolver, &node)?.into_bytes(),
         ))
     })
@@ -654,13 +687,13 @@ fn entity_html(
         html.push_str("</table>");
     }
     if let Ok(n) = projection.node(node.as_str()) {
-        let l = lineage::lineage(projection, n, true, true);
+        let l = lineage::lineage(projection, n, lineage::Direction::Both);
         if !l.entries.is_empty() {
             html.push_str("<h2>Lineage 沿革</h2><ul>");
             for e in &l.entries {
                 html.push_str(&format!(
                     "<li>{} {} [{}] {}</li>",
-                    if e.direction == "predecessor" {
+                    if e.direction == lineage::Side::Predecessor {
                         "↑"
                     } else {
                         "↓"
@@ -705,7 +738,7 @@ fn entity_html(
 
 /// The ontology, as Turtle (the file as written, with its comments and definitions).
 async fn ontology() -> Response {
-    let text: String = crate::bundle::ontology()
+    let text: String = crate::data::bundle::ontology()
         .map(|f| f.text)
         .collect::<Vec<_>>()
         .join("\n");
@@ -723,7 +756,7 @@ async fn evidence_page(
         return error_response(StatusCode::NOT_ACCEPTABLE, "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml");
     };
     let store = state.store.clone();
-    let result = blocking(move || -> Result<Option<(Format, Vec<u8>)>> {
+    let result = blocking(move || -> Result<Option<(Page, Vec<u8>)>> {
         let rows = query::select_strings(
             &store,
             &format!(
@@ -736,41 +769,41 @@ async fn evidence_page(
         if rows.is_empty() {
             return Ok(None);
         }
-        if format != Format::Html {
+        if let Page::Rdf(rdf) = format {
             let quads = export::select_quads(&store, &export::Selection::Entities([iri.clone()].into()))?;
             let mut bytes = Vec::new();
-            export::write_rdf(&quads, format, &mut bytes)?;
+            export::write_rdf(&quads, rdf, &mut bytes)?;
             return Ok(Some((format, bytes)));
         }
-        let labels = crate::resolve::LabelIndex::load(&store)?;
+        let labels = crate::read::resolve::LabelIndex::load(&store)?;
         let first = &rows[0];
-        let object = if first[2].contains("://") { local_link(&first[2], &labels.display(&first[2])) } else { esc(&first[2]) };
+        let object = if first.get("o").contains("://") { local_link(first.get("o"), &labels.display(first.get("o"))) } else { esc(first.get("o")) };
         let mut html = format!(
             "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Evidence · policykg</title>{PAGE_STYLE}</head><body>\
              <p><a href=\"/\">policykg</a></p><h1>Evidence 证据</h1><p><code>{}</code></p><p>{} <b>{}</b> {} — {}</p>",
             esc(&iri),
-            local_link(&first[0], &labels.display(&first[0])),
-            esc(&vocab::shorten(&first[1])),
+            local_link(first.get("s"), &labels.display(first.get("s"))),
+            esc(&vocab::shorten(first.get("p"))),
             object,
-            if first[3].ends_with("Inferred") { "inferred 推断" } else { "stated 明确陈述" }
+            if first.get("status").ends_with("Inferred") { "inferred 推断" } else { "stated 明确陈述" }
         );
-        if !first[4].is_empty() {
-            html.push_str(&format!("<p><i>reasoning: {}</i></p>", esc(&first[4])));
+        if !first.get("reason").is_empty() {
+            html.push_str(&format!("<p><i>reasoning: {}</i></p>", esc(first.get("reason"))));
         }
         html.push_str("<ul class=\"evidence\">");
         for r in &rows {
-            let doc_path = r[5].strip_prefix(vocab::BASE).unwrap_or(&r[5]);
+            let doc_path = r.get("doc").strip_prefix(vocab::BASE).unwrap_or(r.get("doc"));
             html.push_str(&format!(
                 "<li><span class=\"quote\">“{}”</span> — <a href=\"/{}?hl={}-{}#hl\">{}</a></li>",
-                esc(&r[6]),
+                esc(r.get("exact")),
                 esc(doc_path),
-                esc(&r[7]),
-                esc(&r[8]),
-                esc(&labels.display(&r[5]))
+                esc(r.get("start")),
+                esc(r.get("end")),
+                esc(&labels.display(r.get("doc")))
             ));
         }
         html.push_str("</ul></body></html>");
-        Ok(Some((Format::Html, html.into_bytes())))
+        Ok(Some((Page::Html, html.into_bytes())))
     })
     .await;
     match result {
@@ -803,7 +836,7 @@ async fn document_page(
             ),
         )?;
         let Some(r) = rows.first() else { return Ok(None) };
-        let chars: Vec<char> = r[2].chars().collect();
+        let chars: Vec<char> = r.get("text").chars().collect();
         let text = match highlight {
             Some((a, b)) if a <= b && b <= chars.len() => format!(
                 "{}<mark id=\"hl\">{}</mark>{}",
@@ -811,16 +844,16 @@ async fn document_page(
                 esc(&chars[a..b].iter().collect::<String>()),
                 esc(&chars[b..].iter().collect::<String>())
             ),
-            _ => esc(&r[2]),
+            _ => esc(r.get("text")),
         };
         Ok(Some(format!(
             "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{t}</title>{PAGE_STYLE}</head><body>\
              <p><a href=\"/\">policykg</a></p><h1>{t}</h1><p>{en}</p><p>Published 发布: {issued} · covers {year} · <code>{iri}</code></p>\
              <pre class=\"text\">{text}</pre></body></html>",
-            t = esc(&r[0]),
-            en = esc(&r[1]),
-            issued = if r[3].is_empty() { "unknown".to_owned() } else { esc(&r[3]) },
-            year = esc(&r[4]),
+            t = esc(r.get("title")),
+            en = esc(r.get("en")),
+            issued = if r.get("issued").is_empty() { "unknown".to_owned() } else { esc(r.get("issued")) },
+            year = esc(r.get("year")),
         )))
     })
     .await;
@@ -837,19 +870,22 @@ mod tests {
 
     #[test]
     fn negotiation_follows_quality_and_order() {
-        assert_eq!(negotiate(None, SOLUTION_TYPES), Some(Format::Json));
+        assert_eq!(negotiate(None, SOLUTION_TYPES), Some(QueryFormat::Json));
         assert_eq!(
             negotiate(Some("text/csv"), SOLUTION_TYPES),
-            Some(Format::Csv)
+            Some(QueryFormat::Csv)
         );
         assert_eq!(
             negotiate(
                 Some("text/csv;q=0.5, application/sparql-results+xml"),
                 SOLUTION_TYPES
             ),
-            Some(Format::Xml)
+            Some(QueryFormat::Xml)
         );
-        assert_eq!(negotiate(Some("*/*"), GRAPH_TYPES), Some(Format::Turtle));
+        assert_eq!(
+            negotiate(Some("*/*"), GRAPH_TYPES),
+            Some(QueryFormat::Turtle)
+        );
         assert_eq!(negotiate(Some("image/png"), SOLUTION_TYPES), None);
     }
 }

@@ -1,0 +1,39 @@
+//! `policykg check-seeds`: compile the seed files of a checkout and report every error.
+
+use std::path::PathBuf;
+
+use policykg::data::seeds;
+use policykg::model::report::Reporter;
+use policykg::{Error, Result};
+
+use super::terminal::Terminal;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The project directory
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let input = seeds::SeedInput::from_dir(&args.dir)?;
+    match seeds::compile(&input) {
+        Ok(c) => {
+            let n = c.counts;
+            Terminal.message(&format!(
+                "seeds OK: {} documents, {} entities, {} stated facts, {} inferred facts, {} events, {} indicators, {} mentions, {} exclusions, {} quads",
+                c.documents.len(), n.entities, n.facts, n.inferred_facts, n.events, n.indicators, n.mentions, n.exclusions, c.quads.len()
+            ));
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            Err(Error::Usage(format!(
+                "{} error(s) in the seed files",
+                errors.len()
+            )))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `policykg export`: the graph for other tools, to a file or stdout.
+
+use std::path::PathBuf;
+
+use oxigraph::model::NamedNode;
+use policykg::graph::{export, picture};
+use policykg::model::format::ExportFormat;
+use policykg::model::report::Reporter;
+use policykg::{Error, Result};
+
+use super::output::{to_json, write_bytes};
+use super::terminal::Terminal;
+use super::Session;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// turtle, trig, ntriples, nquads, rdfxml, jsonld, canonical, graphml, gexf, csv, cytoscape, dot
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// The output file (a directory for csv); stdout when left out
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// Only this named graph (RDF formats)
+    #[arg(long)]
+    graph: Option<String>,
+    /// Only the neighbourhood of this entity
+    #[arg(long)]
+    focus: Option<String>,
+    /// How many hops around --focus
+    #[arg(long, default_value_t = 1)]
+    depth: usize,
+}
+
+pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
+    session.store()?;
+    let focus = args
+        .focus
+        .as_deref()
+        .map(|f| session.resolver()?.resolve(f))
+        .transpose()?;
+    if args.format == ExportFormat::Csv {
+        return csv(&args, session, focus.as_ref());
+    }
+    let bytes = match args.format.rdf_format() {
+        Some(_) => rdf(&args, session, focus.as_ref())?,
+        None => graph_tool(&args, session, focus.as_ref())?,
+    };
+    match &args.output {
+        Some(file) => {
+            policykg::data::output::write_atomically(file, &bytes)?;
+            Terminal.message(&format!(
+                "wrote {} ({} bytes) to {}",
+                args.format,
+                bytes.len(),
+                file.display()
+            ));
+            Ok(())
+        }
+        None => write_bytes(&bytes),
+    }
+}
+
+/// An RDF export: everything, one named graph, or the facts about a neighbourhood.
+fn rdf(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<Vec<u8>> {
+    let selection = match (&args.graph, focus) {
+        (Some(_), Some(_)) => return Err(Error::Usage("give --graph or --focus, not both".into())),
+        (Some(g), None) => export::Selection::Graph(g.clone()),
+        (None, Some(f)) => {
+            let view = session
+                .projection()?
+                .view(Some(f.as_str()), args.depth, &[], true)?;
+            export::Selection::Entities(view.graph.node_weights().map(|n| n.iri.clone()).collect())
+        }
+        (None, None) => export::Selection::All,
+    };
+    let quads = export::select_quads(session.store()?.store(), &selection)?;
+    let mut bytes = Vec::new();
+    if let Some(sha) = export::write_rdf(&quads, args.format, &mut bytes)? {
+        Terminal.message(&format!(
+            "SHA-256 {sha} ({} quads, RDFC-1.0 canonical N-Quads)",
+            quads.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The projection (or the neighbourhood of `--focus`) as one graph-tool file.
+fn graph_tool(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<Vec<u8>> {
+    let view = view(args, session, focus)?;
+    Ok(match args.format {
+        ExportFormat::GraphMl => export::graphml(&view).into_bytes(),
+        ExportFormat::Gexf => export::gexf(&view).into_bytes(),
+        ExportFormat::Cytoscape => (to_json(&export::cytoscape(&view))? + "\n").into_bytes(),
+        ExportFormat::Dot => picture::dot(&view).into_bytes(),
+        ExportFormat::Turtle
+        | ExportFormat::TriG
+        | ExportFormat::NTriples
+        | ExportFormat::NQuads
+        | ExportFormat::RdfXml
+        | ExportFormat::JsonLd
+        | ExportFormat::Canonical
+        | ExportFormat::Csv => {
+            return Err(Error::Usage(format!(
+                "{} is not a graph-tool format",
+                args.format
+            )))
+        }
+    })
+}
+
+/// Neo4j / Gephi CSV: a directory with nodes.csv and edges.csv.
+fn csv(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<()> {
+    let view = view(args, session, focus)?;
+    let dir = args.output.as_ref().ok_or_else(|| {
+        Error::Usage("csv writes a directory (nodes.csv, edges.csv): give -o DIR".into())
+    })?;
+    let (nodes, edges) = export::neo4j_csv(&view)?;
+    export::write_csv_dir(dir, &nodes, &edges)?;
+    Terminal.message(&format!(
+        "wrote {}/nodes.csv ({} nodes) and edges.csv ({} edges)",
+        dir.display(),
+        view.graph.node_count(),
+        view.graph.edge_count()
+    ));
+    Ok(())
+}
+
+/// The part of the projection a graph-tool export holds; `--graph` belongs to the RDF formats.
+fn view(
+    args: &Args,
+    session: &Session,
+    focus: Option<&NamedNode>,
+) -> Result<policykg::graph::projection::Projection> {
+    if args.graph.is_some() {
+        return Err(Error::Usage(
+            "--graph applies to RDF formats; use --focus for graph-tool formats".into(),
+        ));
+    }
+    session
+        .projection()?
+        .view(focus.map(|f| f.as_str()), args.depth, &[], true)
+}

@@ -1,0 +1,86 @@
+//! One command's view of the store: opened on first use, with the label index, resolver and graph projection
+//! each built at most once per process, and only by the commands that need them.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use petgraph::graph::NodeIndex;
+use policykg::data::store::{default_store_path, KgStore};
+use policykg::graph::projection::Projection;
+use policykg::read::resolve::Resolver;
+use policykg::Result;
+
+use super::terminal::Terminal;
+
+/// The store and what is derived from it, built lazily.
+pub(crate) struct Session {
+    path: PathBuf,
+    store: OnceCell<KgStore>,
+    resolver: OnceCell<Resolver>,
+    projection: OnceCell<Projection>,
+}
+
+impl Session {
+    /// A session on `--store DIR`, or the default store.
+    pub(crate) fn new(store: Option<PathBuf>) -> Self {
+        Session {
+            path: store.unwrap_or_else(default_store_path),
+            store: OnceCell::new(),
+            resolver: OnceCell::new(),
+            projection: OnceCell::new(),
+        }
+    }
+
+    /// The store directory.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store for reading: a snapshot when another process (a server) holds it.
+    pub(crate) fn store(&self) -> Result<&KgStore> {
+        self.open(true)
+    }
+
+    /// The store for writing: refused while another process holds it.
+    pub(crate) fn writable_store(&self) -> Result<&KgStore> {
+        self.open(false)
+    }
+
+    fn open(&self, allow_snapshot: bool) -> Result<&KgStore> {
+        if let Some(kg) = self.store.get() {
+            return Ok(kg);
+        }
+        let kg = KgStore::open(&self.path, allow_snapshot, &Terminal)?;
+        Ok(self.store.get_or_init(|| kg))
+    }
+
+    /// The resolver of names to entities, with its label index.
+    pub(crate) fn resolver(&self) -> Result<&Resolver> {
+        if let Some(r) = self.resolver.get() {
+            return Ok(r);
+        }
+        let resolver = Resolver::new(self.store()?.store())?;
+        Ok(self.resolver.get_or_init(|| resolver))
+    }
+
+    /// The graph projection.
+    pub(crate) fn projection(&self) -> Result<&Projection> {
+        if let Some(p) = self.projection.get() {
+            return Ok(p);
+        }
+        let projection = Projection::build(self.store()?.store())?;
+        Ok(self.projection.get_or_init(|| projection))
+    }
+
+    /// The projection's nodes for entity names, resolved with the one label index.
+    pub(crate) fn nodes<const N: usize>(&self, names: [&str; N]) -> Result<[NodeIndex; N]> {
+        let resolver = self.resolver()?;
+        let iris = names.map(|name| resolver.resolve(name));
+        let projection = self.projection()?;
+        let mut nodes = [NodeIndex::new(0); N];
+        for (node, iri) in nodes.iter_mut().zip(iris) {
+            *node = projection.node(iri?.as_str())?;
+        }
+        Ok(nodes)
+    }
+}

@@ -1,0 +1,48 @@
+//! The command line's [`Reporter`]: messages as `policykg: …` lines on stderr, progress as a spinner when
+//! stderr is a terminal (and nothing when it is a file or a pipe).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use policykg::model::report::{Progress, Reporter};
+
+/// Reports to the terminal.
+pub(crate) struct Terminal;
+
+impl Reporter for Terminal {
+    fn message(&self, text: &str) {
+        eprintln!("policykg: {text}");
+    }
+
+    fn start(&self, what: &str) -> Box<dyn Progress + '_> {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::new_spinner()
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos} quads ({per_sec})") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Box::new(Spinner(bar))
+    }
+}
+
+struct Spinner(ProgressBar);
+
+impl Progress for Spinner {
+    fn set(&self, done: u64) {
+        self.0.set_position(done);
+    }
+    fn stage(&self, what: &str) {
+        self.0.set_message(what.to_owned());
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -1,0 +1,9 @@
+//! The data layer: what is compiled into the binary ([`bundle`]), the seed compiler that turns it into RDF with
+//! evidence ([`seeds`]), the on-disk store ([`store`]) and safe file writes ([`output`]). It depends on
+//! [`crate::model`] only.
+
+pub mod bundle;
+pub mod output;
+pub mod rdf;
+pub mod seeds;
+pub mod store;

@@ -3,34 +3,56 @@
 
 use std::path::{Path, PathBuf};
 
+/// policykg's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Everything that can go wrong, each variant with what a person needs to fix it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file or directory could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
     /// Bad syntax in a data file, seed file or query, at a known position (1-based line and column).
     #[error("{place}:{line}:{column}: {message}")]
     Syntax {
+        /// The file (or `query`, or `queries/NAME.rq`).
         place: String,
+        /// 1-based line.
         line: u64,
+        /// 1-based column, in characters.
         column: u64,
+        /// What is wrong there.
         message: String,
     },
     /// A seed or data file that is well-formed but says something invalid.
     #[error("{place}: {message}")]
-    Invalid { place: String, message: String },
+    Invalid {
+        /// The file or `FILE:LINE:COLUMN`.
+        place: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The store directory is locked by another process.
     #[error("the store {} is in use by another policykg process (a server or a running load); stop it or use --store to pick another store", path.display())]
-    StoreInUse { path: PathBuf },
+    StoreInUse {
+        /// The store directory.
+        path: PathBuf,
+    },
     /// The store path exists and is not a store directory.
     #[error("{}: {reason}", path.display())]
-    BadStorePath { path: PathBuf, reason: String },
+    BadStorePath {
+        /// The path given as the store.
+        path: PathBuf,
+        /// Why it cannot be a store, and what to do.
+        reason: String,
+    },
     /// An error of the underlying storage engine.
     #[error("store {}: {}", path.display(), one_line(&source.to_string()))]
     Storage {
@@ -42,7 +64,10 @@ pub enum Error {
     },
     /// A query that ran past its time limit.
     #[error("query timed out after {seconds} s; narrow it (LIMIT, more specific patterns) or raise --timeout")]
-    Timeout { seconds: f64 },
+    Timeout {
+        /// The limit that was reached.
+        seconds: f64,
+    },
     /// A query that failed while it was evaluated.
     #[error("query failed: {}", one_line(&source.to_string()))]
     Query {
@@ -56,19 +81,25 @@ pub enum Error {
     /// A name that matches no entity.
     #[error("no entity is named {name:?}{}", suggestions_text(suggestions))]
     UnknownEntity {
+        /// The name as given.
         name: String,
+        /// Labels close to it.
         suggestions: Vec<String>,
     },
     /// A name that matches several entities.
     #[error("{name:?} names {} entities: {}; use an IRI or prefixed name to pick one", candidates.len(), candidates.join(", "))]
     AmbiguousEntity {
+        /// The name as given.
         name: String,
+        /// The entities it names, each as `prefixed-name (label)`.
         candidates: Vec<String>,
     },
     /// A bundled query name that does not exist.
     #[error("no bundled query is named {name:?}; `policykg queries` lists them ({})", available.join(", "))]
     UnknownQuery {
+        /// The name as given.
         name: String,
+        /// The bundled queries' names.
         available: Vec<String>,
     },
     /// Anything the user asked for that cannot be done as asked.
@@ -85,6 +116,7 @@ fn suggestions_text(suggestions: &[String]) -> String {
 }
 
 impl Error {
+    /// An I/O error on a path.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
@@ -92,6 +124,7 @@ impl Error {
         }
     }
 
+    /// Something invalid at a place.
     pub fn invalid(place: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid {
             place: place.into(),

@@ -15,16 +15,27 @@ pub const GRAPH: &str = "https://w3id.org/policykg/graph/";
 /// Evidence annotations (`pkev:`).
 pub const EVIDENCE: &str = "https://w3id.org/policykg/evidence/";
 
+/// The RDF namespace.
 pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+/// The RDF Schema namespace.
 pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+/// The OWL namespace.
 pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+/// The XML Schema datatypes namespace.
 pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+/// The SKOS (labels, concept schemes) namespace.
 pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+/// The Dublin Core terms namespace.
 pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+/// The PROV-O namespace.
 pub const PROV: &str = "http://www.w3.org/ns/prov#";
+/// The W3C Organization Ontology namespace.
 pub const ORG: &str = "http://www.w3.org/ns/org#";
+/// The European Legislation Identifier ontology namespace.
 pub const ELI: &str = "http://data.europa.eu/eli/ontology#";
+/// The Web Annotation namespace.
 pub const OA: &str = "http://www.w3.org/ns/oa#";
+/// The schema.org namespace.
 pub const SCHEMA: &str = "https://schema.org/";
 
 /// The prefixes every query may use without declaring them, in the order `policykg prefixes` lists them.
@@ -67,18 +78,23 @@ pub fn meta_graph() -> NamedNode {
     graph("meta")
 }
 
+/// A named graph of the bundle (`pkg:LOCAL`).
 pub fn graph(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{GRAPH}{local}"))
 }
+/// An ontology term (`pk:LOCAL`).
 pub fn pk(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{PK}{local}"))
 }
+/// An entity (`pkid:ID`).
 pub fn entity(id: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}{id}"))
 }
+/// A source document (`pkdoc:ID`).
 pub fn document(id: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{DOC}{id}"))
 }
+/// A term of any namespace.
 pub fn ns(namespace: &str, local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{namespace}{local}"))
 }

@@ -22,6 +22,10 @@ use crate::model::format::{Format, QueryFormat};
 use crate::model::vocab;
 
 /// The evaluator every query runs with: predeclared prefixes.
+#[allow(
+    clippy::expect_used,
+    reason = "the predeclared namespaces are constants, checked by a unit test"
+)]
 pub fn evaluator() -> SparqlEvaluator {
     let mut evaluator = SparqlEvaluator::new();
     for (prefix, namespace) in vocab::PREFIXES {
@@ -35,12 +39,101 @@ pub fn evaluator() -> SparqlEvaluator {
 /// Parse a query; `place` names it in errors (`query`, a file path, `queries/NAME.rq`).
 /// A syntax error reads `PLACE:LINE:COLUMN: message (at: the offending line)`.
 pub fn parse(text: &str, place: &str) -> Result<Query> {
+    check_nesting(text, place)?;
     parser()
         .parse_query(text)
         .map_err(|e| syntax_error(text, place, &e.to_string()))
 }
 
+/// Parse a SPARQL Update, with the same prefixes and limits as queries.
+pub fn parse_update(text: &str, place: &str) -> Result<spargebra::Update> {
+    check_nesting(text, place)?;
+    parser()
+        .parse_update(text)
+        .map_err(|e| syntax_error(text, place, &e.to_string()))
+}
+
+/// The deepest nesting of `{`, `(` and `[` a query may have. The SPARQL parser recurses once or more per level
+/// and overflows a thread's stack at a few thousand; no real query comes near this.
+pub const MAX_NESTING: usize = 256;
+
+/// Refuse a query nested deeper than [`MAX_NESTING`] before the parser sees it. Brackets inside strings,
+/// IRIs and comments do not count.
+fn check_nesting(text: &str, place: &str) -> Result<()> {
+    let mut depth = 0usize;
+    let mut rest = text.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        match c {
+            '{' | '(' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Error::syntax_at(
+                        place,
+                        text,
+                        i,
+                        format!("the query nests brackets more than {MAX_NESTING} deep"),
+                    ));
+                }
+            }
+            '}' | ')' | ']' => depth = depth.saturating_sub(1),
+            '#' => skip_comment(&mut rest),
+            '"' | '\'' => skip_string(&mut rest, c),
+            '<' => skip_iri(text, i, &mut rest),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
+
+fn skip_comment(rest: &mut Chars) {
+    for (_, c) in rest.by_ref() {
+        if c == '\n' {
+            return;
+        }
+    }
+}
+
+/// Skip a string literal opened by `quote` (short or long form), honouring backslash escapes.
+fn skip_string(rest: &mut Chars, quote: char) {
+    let long = rest.next_if(|&(_, c)| c == quote).is_some();
+    if long && rest.next_if(|&(_, c)| c == quote).is_none() {
+        return; // an empty short string: "" or ''
+    }
+    let mut run = 0;
+    while let Some((_, c)) = rest.next() {
+        match c {
+            '\\' => {
+                rest.next();
+                run = 0;
+            }
+            c if c == quote => {
+                run += 1;
+                if !long || run == 3 {
+                    return;
+                }
+            }
+            _ => run = 0,
+        }
+    }
+}
+
+/// Skip an IRI `<…>`; a `<` that opens no IRI (a comparison) is left alone.
+fn skip_iri(text: &str, at: usize, rest: &mut Chars) {
+    let after = &text[at + 1..];
+    let end = after.find(|c: char| c == '>' || c.is_whitespace() || "{}()\"'<".contains(c));
+    if let Some(end) = end.filter(|&e| after[e..].starts_with('>')) {
+        let stop = at + 1 + end;
+        while rest.next_if(|&(i, _)| i <= stop).is_some() {}
+    }
+}
+
 /// The SPARQL parser with the predeclared prefixes (queries and updates).
+#[allow(
+    clippy::expect_used,
+    reason = "the predeclared namespaces are constants, checked by a unit test"
+)]
 pub fn parser() -> spargebra::SparqlParser {
     let mut parser = spargebra::SparqlParser::new();
     for (prefix, namespace) in vocab::PREFIXES {
@@ -82,15 +175,21 @@ pub fn syntax_error(text: &str, place: &str, message: &str) -> Error {
 
 /// A query answer, fully evaluated.
 pub enum Answer {
+    /// The rows of a SELECT.
     Solutions {
+        /// The projected variables, in order.
         variables: Arc<[Variable]>,
+        /// The rows.
         solutions: Vec<QuerySolution>,
     },
+    /// The answer of an ASK.
     Boolean(bool),
+    /// The triples of a CONSTRUCT or DESCRIBE.
     Graph(Vec<Triple>),
 }
 
 impl Answer {
+    /// Is this the answer of a CONSTRUCT or DESCRIBE?
     pub fn is_graph(&self) -> bool {
         matches!(self, Answer::Graph(_))
     }
@@ -104,6 +203,7 @@ impl Answer {
         }
     }
 
+    /// No rows or triples.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -212,7 +312,9 @@ pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Resul
 /// The dataset of a protocol request (`default-graph-uri`, `named-graph-uri`), replacing the query's own.
 #[derive(Debug, Clone, Default)]
 pub struct DatasetSpec {
+    /// The graphs whose union is the default graph (empty: the union of all named graphs).
     pub default: Vec<NamedNode>,
+    /// The named graphs GRAPH may see (empty: all).
     pub named: Vec<NamedNode>,
 }
 
@@ -424,4 +526,64 @@ pub fn new_table(header: Vec<String>) -> Table {
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_predeclared_prefixes_are_valid() {
+        let _ = evaluator();
+        let _ = parser();
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing_in_one_line() {
+        for (open, close) in [("{", "}"), ("(", ")"), ("[", "]")] {
+            let text = format!(
+                "SELECT * WHERE {}{}",
+                open.repeat(100_000),
+                close.repeat(100_000)
+            );
+            let e = parse(&text, "query")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.starts_with("query:1:"), "{e}");
+            assert!(e.contains("more than 256 deep"), "{e}");
+            assert!(!e.contains('\n'));
+        }
+        let calls = format!(
+            "SELECT (STR({}1{}) AS ?x) {{}}",
+            "STR(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert!(parse(&calls, "query").is_err());
+    }
+
+    #[test]
+    fn brackets_in_strings_iris_and_comments_do_not_count() {
+        let deep = "{".repeat(300);
+        let text = format!(
+            "SELECT ?x WHERE {{ ?x ?p \"{deep}\" . ?x ?q '''{deep}''' . ?x ?r <http://e/a#x> # {deep}\n FILTER(1 < 2) }}"
+        );
+        assert!(
+            parse(&text, "query").is_ok(),
+            "{:?}",
+            parse(&text, "query").err()
+        );
+        // A `#` inside an IRI starts no comment: the brackets after it on the same line still count.
+        let hidden = format!("SELECT * WHERE {{ ?x ?r <http://e/a#x> . {deep} }}");
+        assert!(parse(&hidden, "query").is_err_and(|e| e.to_string().contains("256 deep")));
+    }
+
+    #[test]
+    fn rows_are_read_by_variable_name() {
+        let store = Store::new().unwrap();
+        let rows =
+            select_strings(&store, "SELECT ?b ?a WHERE { BIND(1 AS ?a) BIND(2 AS ?b) }").unwrap();
+        assert_eq!((rows[0].get("a"), rows[0].get("b")), ("1", "2"));
+        assert_eq!(rows[0].values(), ["2", "1"]);
+    }
 }

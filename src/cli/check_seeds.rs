@@ -28,7 +28,7 @@ pub(crate) fn run(args: Args) -> Result<()> {
         }
         Err(errors) => {
             for e in &errors {
-                eprintln!("{e}");
+                Terminal.line(&e.to_string());
             }
             Err(Error::Usage(format!(
                 "{} error(s) in the seed files",

@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand};
 use policykg::Error;
 
 pub(crate) use session::Session;
+use terminal::Terminal;
 
 #[derive(Parser)]
 #[command(
@@ -89,7 +90,7 @@ pub(crate) fn parse() -> Cli {
         {
             e.exit()
         }
-        eprintln!("policykg: error: {}", usage_line(&e.render().to_string()));
+        Terminal.error(&usage_line(&e.render().to_string()));
         std::process::exit(1)
     })
 }
@@ -128,7 +129,7 @@ pub(crate) fn exit(result: policykg::Result<()>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e @ Error::Timeout { .. }) => {
-            eprintln!("policykg: error: {e}");
+            Terminal.error(&e);
             // The cancelled query may still be running inside RocksDB on its worker thread; leave at once,
             // without running exit handlers that would tear RocksDB down under it.
             let _ = std::io::stdout().flush();
@@ -136,7 +137,7 @@ pub(crate) fn exit(result: policykg::Result<()>) -> ExitCode {
             unsafe { libc::_exit(1) }
         }
         Err(e) => {
-            eprintln!("policykg: error: {e}");
+            Terminal.error(&e);
             ExitCode::FAILURE
         }
     }

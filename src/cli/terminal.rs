@@ -10,9 +10,25 @@ use policykg::model::report::{Progress, Reporter};
 /// Reports to the terminal.
 pub(crate) struct Terminal;
 
+impl Terminal {
+    /// An error, as the one line the process ends with.
+    pub(crate) fn error(&self, error: &dyn std::fmt::Display) {
+        self.line(&format!("policykg: error: {error}"));
+    }
+
+    /// A line on stderr as it is (a seed error with its own `FILE:LINE:COLUMN` prefix).
+    #[allow(
+        clippy::print_stderr,
+        reason = "the binary's one place that writes to stderr"
+    )]
+    pub(crate) fn line(&self, text: &str) {
+        eprintln!("{text}");
+    }
+}
+
 impl Reporter for Terminal {
     fn message(&self, text: &str) {
-        eprintln!("policykg: {text}");
+        self.line(&format!("policykg: {text}"));
     }
 
     fn start(&self, what: &str) -> Box<dyn Progress + '_> {

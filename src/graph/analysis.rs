@@ -10,9 +10,13 @@ use crate::read::query;
 /// One node as the answers show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeView {
+    /// The entity's IRI.
     pub iri: String,
+    /// Its zh label.
     pub zh: String,
+    /// Its en label.
     pub en: String,
+    /// Its pk: class local name.
     pub class: String,
     /// Dated steps: (kind, date).
     pub steps: Vec<(String, String)>,
@@ -75,15 +79,22 @@ pub struct LineageEntry {
     pub depth: usize,
     /// Before or after the root.
     pub direction: Side,
+    /// The lineage relation (`draftOf`, `raisedTo`…).
     pub relation: String,
+    /// Stated by a source document (true) or inferred by a curator (false).
     pub stated: bool,
+    /// A quote supporting the step.
     pub quote: Option<String>,
+    /// The entity at this step.
     pub node: NodeView,
 }
 
+/// The lineage of an entity: the root, then each step with its depth.
 #[derive(Debug, Clone, Serialize)]
 pub struct Lineage {
+    /// The entity asked about.
     pub root: NodeView,
+    /// Its predecessors, then its successors, depth first.
     pub entries: Vec<LineageEntry>,
 }
 
@@ -146,36 +157,41 @@ pub fn lineage_text(l: &Lineage) -> String {
     out
 }
 
+/// One hop of a path between two entities.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hop {
+    /// Where the hop starts.
     pub from: NodeView,
+    /// The relation it follows.
     pub relation: String,
     /// True when the relation points from `from` to `to`.
     pub forward: bool,
+    /// Stated by a source document (true) or inferred (false).
     pub stated: bool,
+    /// A quote supporting the relation.
     pub quote: Option<String>,
+    /// Where the hop ends.
     pub to: NodeView,
 }
 
+/// The shortest paths (at most ten) of at most `max_hops` between two entities, in either direction.
 pub fn paths(p: &Projection, a: NodeIndex, b: NodeIndex, max_hops: usize) -> Vec<Vec<Hop>> {
     p.shortest_paths(a, b, max_hops, 10)
         .into_iter()
         .map(|path| {
             path.windows(2)
-                .map(|w| {
-                    let (from, edge) =
-                        (w[0].0, w[0].1.expect("every hop but the last has an edge"));
-                    let to = w[1].0;
+                .filter_map(|w| {
+                    let (from, edge, to) = (w[0].0, w[0].1?, w[1].0);
                     let e = &p.graph[edge];
-                    let (source, _) = p.graph.edge_endpoints(edge).unwrap();
-                    Hop {
+                    let (source, _) = p.graph.edge_endpoints(edge)?;
+                    Some(Hop {
                         from: view(p, from),
                         relation: e.relation.clone(),
                         forward: source == from,
                         stated: e.stated,
                         quote: e.quote.clone(),
                         to: view(p, to),
-                    }
+                    })
                 })
                 .collect()
         })
@@ -192,6 +208,7 @@ fn short(quote: &Option<String>) -> String {
     }
 }
 
+/// The paths as text, one hop a line.
 pub fn paths_text(paths: &[Vec<Hop>]) -> String {
     let mut out = String::new();
     let hops = paths.first().map_or(0, Vec::len);
@@ -220,12 +237,16 @@ pub fn paths_text(paths: &[Vec<Hop>]) -> String {
     out
 }
 
+/// An entity near another.
 #[derive(Debug, Clone, Serialize)]
 pub struct Neighbour {
+    /// Hops away.
     pub distance: usize,
+    /// The entity.
     pub node: NodeView,
 }
 
+/// The entities within `depth` hops of `root`, nearest first.
 pub fn neighbours(p: &Projection, root: NodeIndex, depth: usize) -> Vec<Neighbour> {
     let mut out: Vec<Neighbour> = p
         .neighbourhood(root, depth)
@@ -242,6 +263,7 @@ pub fn neighbours(p: &Projection, root: NodeIndex, depth: usize) -> Vec<Neighbou
     out
 }
 
+/// The neighbours as a table.
 pub fn neighbours_text(root: &str, list: &[Neighbour]) -> String {
     let mut table = query::new_table(vec![
         "hops".into(),
@@ -260,11 +282,16 @@ pub fn neighbours_text(root: &str, list: &[Neighbour]) -> String {
     format!("{root}: {} neighbour(s)\n{table}\n", list.len())
 }
 
+/// An entity's centrality.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranked {
+    /// 1 for the most central.
     pub rank: usize,
+    /// Relations in and out.
     pub degree: usize,
+    /// Brandes betweenness, normalised.
     pub betweenness: f64,
+    /// The entity.
     pub node: NodeView,
 }
 
@@ -295,6 +322,7 @@ pub fn rank(p: &Projection, classes: &[String], top: usize) -> Vec<Ranked> {
         .collect()
 }
 
+/// The ranking as a table.
 pub fn rank_text(list: &[Ranked]) -> String {
     let mut table = query::new_table(vec![
         "#".into(),

@@ -24,7 +24,9 @@ use crate::model::vocab;
 
 /// Which quads an RDF export holds.
 pub enum Selection {
+    /// Every quad.
     All,
+    /// One named graph, by IRI.
     Graph(String),
     /// Facts about these resources (entities, documents, evidence annotations), with their evidence.
     Entities(HashSet<String>),
@@ -113,7 +115,7 @@ pub fn write_rdf(
                 for (prefix, namespace) in vocab::PREFIXES {
                     serializer = serializer
                         .with_prefix(*prefix, *namespace)
-                        .expect("valid prefixes");
+                        .map_err(|e| Error::Usage(format!("bad prefix {prefix}: {e}")))?;
                 }
             }
             let mut writer = serializer.for_writer(out);
@@ -138,6 +140,14 @@ pub fn write_rdf(
             writer.finish().map_err(io)?;
             Ok(None)
         }
+    }
+}
+
+/// Add a value to a JSON-LD node's array for `key`.
+fn push(node: &mut Map<String, Value>, key: String, value: Value) {
+    match node.entry(key).or_insert_with(|| Value::Array(vec![])) {
+        Value::Array(values) => values.push(value),
+        other => *other = Value::Array(vec![other.take(), value]),
     }
 }
 
@@ -218,17 +228,15 @@ pub fn compact_jsonld(quads: &[Quad]) -> Result<Value> {
             });
         if q.predicate == oxigraph::model::vocab::rdf::TYPE {
             if let Term::NamedNode(t) = &q.object {
-                let types = node.entry("@type").or_insert_with(|| Value::Array(vec![]));
-                types
-                    .as_array_mut()
-                    .unwrap()
-                    .push(Value::String(compact_iri(t.as_str())));
+                push(node, "@type".into(), Value::String(compact_iri(t.as_str())));
                 continue;
             }
         }
-        let key = compact_iri(q.predicate.as_str());
-        let values = node.entry(key).or_insert_with(|| Value::Array(vec![]));
-        values.as_array_mut().unwrap().push(value_object(&q.object));
+        push(
+            node,
+            compact_iri(q.predicate.as_str()),
+            value_object(&q.object),
+        );
     }
     let mut top = Vec::new();
     for (graph, nodes) in graphs {
@@ -483,7 +491,7 @@ pub fn neo4j_csv(p: &Projection) -> Result<(String, String)> {
         let bytes = w
             .into_inner()
             .map_err(|e| Error::Evaluation(e.to_string()))?;
-        Ok(String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out"))
+        String::from_utf8(bytes).map_err(|e| Error::Evaluation(e.to_string()))
     };
     Ok((text(nodes)?, text(edges)?))
 }

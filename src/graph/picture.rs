@@ -84,7 +84,9 @@ pub fn dot(p: &Projection) -> String {
 /// columns), so labels never overlap.
 #[derive(Debug, Clone, Serialize)]
 pub struct Layout {
+    /// The picture's width in pixels.
     pub width: f64,
+    /// Its height in pixels.
     pub height: f64,
     /// Node index → (x, y, width, height) of its box (x, y: top-left).
     pub boxes: HashMap<usize, (f64, f64, f64, f64)>,
@@ -100,10 +102,13 @@ const BAND_GAP: f64 = 56.0;
 const MARGIN: f64 = 24.0;
 const BAND_TITLE: f64 = 26.0;
 
+/// The width of a node's box: its label's display width (Chinese counts double) plus padding.
 pub fn box_width(label: &str) -> f64 {
     label.width() as f64 * COLUMN + 16.0
 }
 
+/// Lay the nodes out in bands (regulations, agencies, platforms, initiatives, other), each band in rows
+/// ordered by year, boxes as wide as their labels.
 pub fn layout(p: &Projection) -> Layout {
     let count = p.graph.node_count().max(1) as f64;
     let max_width = (count.sqrt() * 170.0).clamp(900.0, 3600.0);

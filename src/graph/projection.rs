@@ -18,14 +18,20 @@ use crate::read::query;
 /// Where a node sits in the regulation → agency → platform → initiative picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Band {
+    /// Policy instruments: regulations, rules, plans, standards.
     Regulation,
+    /// Agencies and other organisations.
     Agency,
+    /// Platforms, systems, hotlines, apps.
     Platform,
+    /// Initiatives, reforms, projects.
     Initiative,
+    /// Anything else.
     Other,
 }
 
 impl Band {
+    /// Every band, in picture order.
     pub const ALL: [Band; 5] = [
         Band::Regulation,
         Band::Agency,
@@ -34,6 +40,7 @@ impl Band {
         Band::Other,
     ];
 
+    /// The name `--class` accepts.
     pub fn name(self) -> &'static str {
         match self {
             Band::Regulation => "regulation",
@@ -48,20 +55,30 @@ impl Band {
 /// A dated step of an entity (a lifecycle event folded into its node).
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
+    /// The event's IRI.
     pub event: String,
+    /// The event's class local name (`Promulgation`, `EntryIntoForce`…).
     pub kind: String,
+    /// Its date as written (xsd:date, gYearMonth or gYear lexical form).
     pub date: Option<String>,
+    /// Stated by a source document (true) or inferred (false).
     pub stated: bool,
 }
 
+/// An entity of the projection.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
+    /// Its IRI.
     pub iri: String,
+    /// Its zh label.
     pub zh: String,
+    /// Its en label.
     pub en: String,
     /// The pk: class local name (`LocalRegulation`, `Hotline`…).
     pub class: String,
+    /// Its band in pictures.
     pub band: Band,
+    /// Its dated steps, in date order.
     pub steps: Vec<Step>,
 }
 
@@ -81,6 +98,7 @@ impl Node {
         c.eq_ignore_ascii_case(&self.class) || c.eq_ignore_ascii_case(self.band.name())
     }
 
+    /// The zh label, else the en label.
     pub fn label(&self) -> &str {
         if self.zh.is_empty() {
             &self.en
@@ -95,17 +113,21 @@ pub fn year_of(date: &str) -> Option<i32> {
     date.get(..4)?.parse().ok()
 }
 
+/// A relation between two entities.
 #[derive(Debug, Clone, Serialize)]
 pub struct Edge {
     /// The pk: property local name (`issuedBy`, `draftOf`…).
     pub relation: String,
+    /// Stated by a source document (true) or inferred by a curator (false).
     pub stated: bool,
-    /// A short verbatim quote supporting the edge, and its document.
+    /// A short verbatim quote supporting the edge.
     pub quote: Option<String>,
+    /// The document of the quote.
     pub document: Option<String>,
 }
 
 impl Edge {
+    /// Is this a lineage relation (draft of, raised to, supersedes…)?
     pub fn is_lineage(&self) -> bool {
         lineage_direction(&self.relation).is_some()
     }
@@ -126,6 +148,7 @@ pub fn lineage_direction(relation: &str) -> Option<bool> {
 /// The projection.
 #[derive(Debug, Default)]
 pub struct Projection {
+    /// Entities and the relations between them.
     pub graph: DiGraph<Node, Edge>,
     index: HashMap<String, NodeIndex>,
 }
@@ -240,6 +263,7 @@ impl Projection {
         Ok(())
     }
 
+    /// Add an entity (tests and benchmarks build projections by hand).
     pub fn add_node(&mut self, node: Node) -> NodeIndex {
         let iri = node.iri.clone();
         let i = self.graph.add_node(node);
@@ -247,6 +271,7 @@ impl Projection {
         i
     }
 
+    /// The node of an entity IRI; an error that says why for IRIs that are not entities.
     pub fn node(&self, iri: &str) -> Result<NodeIndex> {
         self.index.get(iri).copied().ok_or_else(|| {
             Error::Usage(format!(
@@ -367,7 +392,9 @@ impl Projection {
             }
             for &(parent, edge) in parents.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
                 let mut next = path.clone();
-                next.last_mut().unwrap().1 = Some(edge);
+                if let Some(last) = next.last_mut() {
+                    last.1 = Some(edge);
+                }
                 next.push((parent, None));
                 stack.push((parent, next));
             }
@@ -598,7 +625,10 @@ type PathSoFar = Vec<(NodeIndex, Option<EdgeIndex>)>;
 /// One step of a lineage tree.
 #[derive(Debug, Clone)]
 pub struct LineageStep {
+    /// Hops from the root.
     pub depth: usize,
+    /// The entity reached.
     pub node: NodeIndex,
+    /// The relation followed to reach it.
     pub edge: EdgeIndex,
 }

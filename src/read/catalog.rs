@@ -7,11 +7,15 @@ use crate::model::error::{Error, Result};
 /// One bundled query.
 #[derive(Debug, Clone)]
 pub struct NamedQuery {
+    /// The name `--name` takes (the file name without `.rq`).
     pub name: String,
+    /// The `# title:` line.
     pub title: String,
+    /// The `# description:` line.
     pub description: String,
     /// Where it lives, for error messages: `queries/NAME.rq`.
     pub path: &'static str,
+    /// The SPARQL text.
     pub text: &'static str,
 }
 

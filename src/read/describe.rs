@@ -13,24 +13,36 @@ use crate::read::resolve::LabelIndex;
 /// One relation of the entity, outgoing or incoming.
 #[derive(Debug, Clone, Serialize)]
 pub struct Relation {
+    /// The property IRI.
     pub predicate: String,
+    /// Its label.
     pub predicate_label: String,
     /// The other end: an IRI or a literal value.
     pub other: String,
+    /// The other end's label (or the literal value).
     pub other_label: String,
     /// How the relation came to be in the store.
     pub status: Provenance,
 }
 
+/// Everything the graph says about one entity.
 #[derive(Debug, Clone, Serialize)]
 pub struct Description {
+    /// The entity's IRI.
     pub iri: String,
+    /// Its zh preferred label.
     pub label_zh: Option<String>,
+    /// Its en preferred label.
     pub label_en: Option<String>,
+    /// Its other names (`skos:altLabel`).
     pub aliases: Vec<String>,
+    /// Its classes.
     pub types: Vec<String>,
+    /// Curators' scope notes.
     pub notes: Vec<String>,
+    /// Relations from it.
     pub outgoing: Vec<Relation>,
+    /// Relations to it.
     pub incoming: Vec<Relation>,
     /// (document IRI, title) of every document that states or mentions something about it.
     pub sources: Vec<(String, String)>,
@@ -45,8 +57,25 @@ const SKIPPED: &[&str] = &[
     "https://w3id.org/policykg/ontology#text",
 ];
 
+/// Everything the graph says about `entity`: labels, types and notes, relations both ways, and sources.
 pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Result<Description> {
     let e = entity.to_string();
+    let (aliases, types, notes) = names_and_types(store, &e)?;
+    Ok(Description {
+        iri: entity.as_str().to_owned(),
+        label_zh: labels.zh(entity.as_str()).map(str::to_owned),
+        label_en: labels.en(entity.as_str()).map(str::to_owned),
+        aliases,
+        types,
+        notes,
+        outgoing: outgoing(store, &e, labels)?,
+        incoming: incoming(store, &e, labels)?,
+        sources: sources(store, &e)?,
+    })
+}
+
+/// Aliases and types (sorted, without repeats) and scope notes.
+fn names_and_types(store: &Store, e: &str) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
     let rows = query::select_strings(
         store,
         &format!(
@@ -54,52 +83,51 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
                FILTER(?p IN (skos:altLabel, rdf:type, skos:scopeNote)) }}"
         ),
     )?;
-    let mut description = Description {
-        iri: entity.as_str().to_owned(),
-        label_zh: labels.zh(entity.as_str()).map(str::to_owned),
-        label_en: labels.en(entity.as_str()).map(str::to_owned),
-        aliases: vec![],
-        types: vec![],
-        notes: vec![],
-        outgoing: vec![],
-        incoming: vec![],
-        sources: vec![],
-    };
+    let (mut aliases, mut types, mut notes) = (vec![], vec![], vec![]);
     for r in rows {
         let value = r.string("v");
         match r.get("p").rsplit(['#', '/']).next().unwrap_or("") {
-            "altLabel" => description.aliases.push(value),
-            "type" => description.types.push(value),
-            "scopeNote" => description.notes.push(value),
+            "altLabel" => aliases.push(value),
+            "type" => types.push(value),
+            "scopeNote" => notes.push(value),
             _ => {}
         }
     }
-    description.aliases.sort();
-    description.aliases.dedup();
-    description.types.sort();
-    description.types.dedup();
-    let outgoing = query::select_strings(
+    aliases.sort();
+    aliases.dedup();
+    types.sort();
+    types.dedup();
+    Ok((aliases, types, notes))
+}
+
+fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>> {
+    let rows = query::select_strings(
         store,
         &format!("SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ {e} ?p ?o }} }} ORDER BY ?p ?o"),
     )?;
-    for r in outgoing {
-        let (p, o) = (r.get("p"), r.get("o"));
-        if SKIPPED.contains(&p) {
-            continue;
-        }
-        description.outgoing.push(Relation {
-            predicate_label: labels.display(p),
-            other_label: if o.contains("://") {
-                labels.display(o)
-            } else {
-                o.to_owned()
-            },
-            predicate: p.to_owned(),
-            other: o.to_owned(),
-            status: Provenance::of_graph(r.get("g")),
-        });
-    }
-    let incoming = query::select_strings(
+    Ok(rows
+        .iter()
+        .filter(|r| !SKIPPED.contains(&r.get("p")))
+        .map(|r| {
+            let (p, o) = (r.get("p"), r.get("o"));
+            Relation {
+                predicate_label: labels.display(p),
+                other_label: if o.contains("://") {
+                    labels.display(o)
+                } else {
+                    o.to_owned()
+                },
+                predicate: p.to_owned(),
+                other: o.to_owned(),
+                status: Provenance::of_graph(r.get("g")),
+            }
+        })
+        .collect())
+}
+
+/// Relations pointing at the entity, without the evidence annotations about it.
+fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>> {
+    let rows = query::select_strings(
         store,
         &format!(
             "SELECT DISTINCT ?p ?s ?g WHERE {{ GRAPH ?g {{ ?s ?p {e} }}
@@ -108,20 +136,25 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
             ev = vocab::EVIDENCE
         ),
     )?;
-    for r in incoming {
-        let (p, s) = (r.get("p"), r.get("s"));
-        if SKIPPED.contains(&p) {
-            continue;
-        }
-        description.incoming.push(Relation {
-            predicate_label: labels.display(p),
-            other_label: labels.display(s),
-            predicate: p.to_owned(),
-            other: s.to_owned(),
-            status: Provenance::of_graph(r.get("g")),
-        });
-    }
-    let sources = query::select_strings(
+    Ok(rows
+        .iter()
+        .filter(|r| !SKIPPED.contains(&r.get("p")))
+        .map(|r| {
+            let (p, s) = (r.get("p"), r.get("s"));
+            Relation {
+                predicate_label: labels.display(p),
+                other_label: labels.display(s),
+                predicate: p.to_owned(),
+                other: s.to_owned(),
+                status: Provenance::of_graph(r.get("g")),
+            }
+        })
+        .collect())
+}
+
+/// The documents whose quotes support or mention the entity, with their zh titles.
+fn sources(store: &Store, e: &str) -> Result<Vec<(String, String)>> {
+    let rows = query::select_strings(
         store,
         &format!(
             "SELECT DISTINCT ?doc ?title WHERE {{
@@ -131,13 +164,13 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
              }} ORDER BY ?doc"
         ),
     )?;
-    description.sources = sources
+    Ok(rows
         .into_iter()
         .map(|r| (r.string("doc"), r.string("title")))
-        .collect();
-    Ok(description)
+        .collect())
 }
 
+/// The description as text for a person: labels, then tables of relations, then sources.
 pub fn render_text(d: &Description, labels: &LabelIndex) -> String {
     let mut out = String::new();
     out.push_str(&format!(

@@ -15,19 +15,29 @@ use crate::read::resolve::LabelIndex;
 /// One supporting quote of one fact.
 #[derive(Debug, Clone, Serialize)]
 pub struct Quote {
+    /// The evidence annotation's IRI.
     pub evidence: String,
+    /// The fact's subject IRI.
     pub subject: String,
+    /// The fact's property IRI.
     pub predicate: String,
+    /// The fact's object: an IRI or a literal value.
     pub object: String,
     /// `stated` or `inferred`.
     pub status: Provenance,
+    /// For an inferred fact, the curator's reasoning.
     pub reasoning: Option<String>,
+    /// The source document's IRI.
     pub document: String,
+    /// Its zh title.
     pub document_title: String,
+    /// Its date of issue, or the year it covers.
     pub document_date: String,
+    /// The verbatim quote.
     pub exact: String,
-    /// Character offsets of the quote in the document text.
+    /// Character offset where the quote starts in the document text.
     pub start: usize,
+    /// Character offset where it ends.
     pub end: usize,
     /// The sentence of the document that contains the quote.
     pub sentence: String,

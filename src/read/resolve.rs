@@ -35,6 +35,7 @@ pub fn normalise(name: &str) -> String {
 }
 
 impl LabelIndex {
+    /// Read every `skos:prefLabel`, `skos:altLabel` and `rdfs:label` of an IRI in the store.
     pub fn load(store: &Store) -> Result<Self> {
         let rows = query::select_strings(
             store,
@@ -77,6 +78,7 @@ impl LabelIndex {
         }
     }
 
+    /// The zh preferred label.
     pub fn zh(&self, iri: &str) -> Option<&str> {
         self.preferred
             .get(iri)
@@ -84,6 +86,7 @@ impl LabelIndex {
             .filter(|s| !s.is_empty())
     }
 
+    /// The en preferred label.
     pub fn en(&self, iri: &str) -> Option<&str> {
         self.preferred
             .get(iri)
@@ -167,9 +170,11 @@ impl Resolver {
         }
         // A label or alias.
         match self.labels.by_label.get(&normalise(trimmed)) {
-            Some(iris) if iris.len() == 1 => {
-                Ok(NamedNode::new_unchecked(iris.iter().next().unwrap()))
-            }
+            Some(iris) if iris.len() == 1 => Ok(iris
+                .iter()
+                .next()
+                .map(NamedNode::new_unchecked)
+                .unwrap_or_else(|| NamedNode::new_unchecked(trimmed))),
             Some(iris) => Err(Error::AmbiguousEntity {
                 name: trimmed.to_owned(),
                 candidates: iris

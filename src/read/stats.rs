@@ -6,15 +6,18 @@ use serde::Serialize;
 use crate::model::error::Result;
 use crate::read::query;
 
+/// The size of the store.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     /// (graph IRI, triples), the default graph as "(default graph)".
     pub graphs: Vec<(String, usize)>,
     /// (class IRI, zh label, en label, entities).
     pub classes: Vec<(String, String, String, usize)>,
+    /// Every quad, all graphs together.
     pub total_quads: usize,
 }
 
+/// Count triples per named graph and entities per class.
 pub fn stats(store: &Store) -> Result<Stats> {
     let graphs = query::select_strings(
         store,

@@ -139,14 +139,6 @@ fn is_pn_local(local: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// The SPARQL `PREFIX` block for every predeclared prefix (used where a text needs them spelled out).
-pub fn sparql_prefix_block() -> String {
-    PREFIXES
-        .iter()
-        .map(|(p, ns)| format!("PREFIX {p}: <{ns}>\n"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,9 @@ include!(concat!(env!("OUT_DIR"), "/bundle_files.rs"));
 /// One bundled file.
 #[derive(Debug, Clone, Copy)]
 pub struct BundledFile {
+    /// Its path in the checkout (`seeds/entities.toml`), for messages.
     pub path: &'static str,
+    /// Its contents.
     pub text: &'static str,
 }
 
@@ -64,6 +66,7 @@ pub fn fingerprint() -> String {
     hex(&hasher.finalize()[..12])
 }
 
+/// Lowercase hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -315,11 +315,27 @@ pub fn html(p: &Projection) -> String {
         .collect();
     let data = serde_json::json!({ "width": l.width, "height": l.height, "nodes": nodes, "edges": edges,
         "bands": l.bands.iter().map(|(b, y)| serde_json::json!({"band": b.name(), "title": band_title(*b), "y": y})).collect::<Vec<_>>() });
-    // `</` cannot appear inside a <script> element.
-    let data = data.to_string().replace("</", "<\\/");
     HTML_TEMPLATE
-        .replace("/*DATA*/null", &data)
+        .replace("/*DATA*/null", &script_json(&data))
         .replace("/*FONT*/", FONT)
+}
+
+/// JSON to embed in an inline `<script>`: `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`, so that
+/// no data can close the script or open an HTML comment (`<!--<script>` would otherwise swallow the rest of
+/// the page), and U+2028/U+2029 are escaped for older JavaScript parsers. The value read back is the same.
+pub fn script_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 const HTML_TEMPLATE: &str = include_str!("viz.html");

@@ -165,7 +165,8 @@ impl Projection {
         Ok(p)
     }
 
-    /// Every catalogued entity (not observations or events), in the band of its class.
+    /// Every catalogued entity (not observations or events), in the band of its class, with the catalogue's
+    /// labels.
     fn add_entities(&mut self, store: &Store) -> Result<()> {
         let nodes = query::select_strings(
             store,
@@ -173,12 +174,17 @@ impl Projection {
                GRAPH pkg:catalogue { ?e a ?class }
                FILTER(?class != pk:IndicatorObservation)
                FILTER NOT EXISTS { ?class rdfs:subClassOf pk:LifecycleEvent }
-               OPTIONAL { ?e skos:prefLabel ?zh FILTER(LANG(?zh) = \"zh\") }
-               OPTIONAL { ?e skos:prefLabel ?en FILTER(LANG(?en) = \"en\") }
+               OPTIONAL { GRAPH pkg:catalogue { ?e skos:prefLabel ?zh FILTER(LANG(?zh) = \"zh\") } }
+               OPTIONAL { GRAPH pkg:catalogue { ?e skos:prefLabel ?en FILTER(LANG(?en) = \"en\") } }
              }",
         )?;
         let bands = bands(store)?;
         for r in nodes {
+            // One node per entity, named by the catalogue: a label or class that loaded data adds to an
+            // entity neither duplicates its node nor renames it.
+            if self.index.contains_key(r.get("e")) {
+                continue;
+            }
             let class = r.get("class");
             self.add_node(Node {
                 band: bands.get(class).copied().unwrap_or(Band::Other),

@@ -22,17 +22,32 @@ pub struct LabelIndex {
     preferred: HashMap<String, (String, String)>,
     /// Normalised label or alias → IRIs that carry it.
     by_label: BTreeMap<String, BTreeSet<String>>,
-    /// Every (label, IRI), for suggestions.
+    /// Every (label, its normalised form), for suggestions.
     all: Vec<(String, String)>,
+    /// Character → the labels (positions in `all`) whose normalised form has it.
+    by_char: HashMap<char, Vec<usize>>,
 }
 
-/// Lowercase Latin letters and drop the brackets Chinese texts put around names.
+/// The form names are compared in, so that a researcher need not type a name exactly as the document wrote
+/// it: quotation marks and brackets are dropped wherever they stand (“苏服办”2.0 → 苏服办2.0, 《办法》 → 办法),
+/// full-width Latin letters, digits and signs become half-width, spaces go (12345 热线 → 12345热线), and Latin
+/// letters are lowercased.
 pub fn normalise(name: &str) -> String {
-    let trimmed = name
-        .trim()
-        .trim_matches(|c| matches!(c, '《' | '》' | '“' | '”' | '"' | '\'' | '「' | '」'));
-    trimmed.to_lowercase()
+    name.chars()
+        .filter_map(|c| match c {
+            '《' | '》' | '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '『' | '』' | '〈'
+            | '〉' => None,
+            c if c.is_whitespace() => None,
+            // Full-width forms U+FF01..U+FF5E are ASCII shifted by 0xFEE0; U+3000 is the ideographic space.
+            c @ '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            c => Some(c),
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
+
+/// Names longer than this get no suggestions: comparing them costs time and no label is that long.
+const MAX_SUGGESTED_NAME: usize = 64;
 
 impl LabelIndex {
     /// Read every `skos:prefLabel`, `skos:altLabel` and `rdfs:label` of an IRI in the store.
@@ -59,14 +74,36 @@ impl LabelIndex {
                     _ => {}
                 }
             }
-            index
-                .by_label
-                .entry(normalise(label))
-                .or_default()
-                .insert(iri.to_owned());
-            index.all.push((label.to_owned(), iri.to_owned()));
+            index.add(label, iri);
         }
         Ok(index)
+    }
+
+    fn add(&mut self, label: &str, iri: &str) {
+        let key = normalise(label);
+        let position = self.all.len();
+        for c in key.chars().collect::<BTreeSet<char>>() {
+            self.by_char.entry(c).or_default().push(position);
+        }
+        self.by_label
+            .entry(key.clone())
+            .or_default()
+            .insert(iri.to_owned());
+        self.all.push((label.to_owned(), key));
+    }
+
+    /// The labels that share at least one character with a normalised name, with their normalised forms.
+    fn candidates(&self, wanted: &str) -> Vec<(&str, &str)> {
+        let positions: BTreeSet<usize> = wanted
+            .chars()
+            .filter_map(|c| self.by_char.get(&c))
+            .flatten()
+            .copied()
+            .collect();
+        positions
+            .into_iter()
+            .map(|i| (self.all[i].0.as_str(), self.all[i].1.as_str()))
+            .collect()
     }
 
     /// The zh label, else the en label, else the shortened IRI.
@@ -186,23 +223,23 @@ impl Resolver {
         }
     }
 
-    /// The nearest labels to a name that matched nothing (at most five).
+    /// The nearest labels to a name that matched nothing (at most five). Only labels that share a character
+    /// with the name are scored, and long names get none, so a hostile name costs no more than a short one.
     pub fn suggest(&self, name: &str) -> Vec<String> {
         let wanted = normalise(name);
-        if wanted.is_empty() {
+        if wanted.is_empty() || wanted.chars().count() > MAX_SUGGESTED_NAME {
             return vec![];
         }
         let mut scored: Vec<(f64, &str)> = self
             .labels
-            .all
-            .iter()
-            .map(|(label, _)| {
-                let candidate = normalise(label);
-                let mut score = strsim::normalized_levenshtein(&wanted, &candidate);
-                if candidate.contains(&wanted) || wanted.contains(&candidate) {
+            .candidates(&wanted)
+            .into_iter()
+            .map(|(label, candidate)| {
+                let mut score = strsim::normalized_levenshtein(&wanted, candidate);
+                if candidate.contains(&wanted) || wanted.contains(candidate) {
                     score += 0.5;
                 }
-                (score, label.as_str())
+                (score, label)
             })
             .filter(|(score, _)| *score >= 0.5)
             .collect();

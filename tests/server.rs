@@ -474,3 +474,51 @@ fn evidence_and_the_ontology_dereference() {
         .count();
     assert!(parsed > 500, "{parsed}");
 }
+
+#[test]
+fn injected_ids_get_404_at_once_and_the_server_keeps_answering() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a = agent();
+    let injections = [
+        "/doc/x%3E%20%3Fp%20%3Fo%20%7D%20UNION%20%7B%20%3Fs%20%3Fp%20%3Fo%20.%20%3Fs2%20%3Fp2%20%3Fo2%20%7D%20%7D%23",
+        "/doc/jsdb-2025-rule-of-law-report%3E%20%3Fp%20%3Fo%20%7D%23",
+        "/evidence/x%3E%20a%20pk%3AEvidence%20%7D%20UNION%20%7B%20%3Fa%20%3Fb%20%3Fc%20.%20%3Fd%20%3Fe%20%3Ff%20%7D%20%7D%23",
+        "/evidence/jsdb-2025-rule-of-law-report-ff2812d1ebbe%3E%20%3Fp%20%3Fo%20%7D%23",
+        "/id/x%3E%20%3Fp%20%3Fo%20%7D%20UNION%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D%23",
+        "/id/SUFUBAN",
+    ];
+    for path in injections {
+        let started = Instant::now();
+        let (status, ct, page) = body(a.get(&format!("{}{path}", s.base)).call().unwrap());
+        assert_eq!(status, 404, "{path}: {page}");
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        assert!(
+            !page.contains("UNION") && !page.contains("?p"),
+            "the reply does not echo the request: {page}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    let (status, _, html) = body(
+        a.get(&format!(
+            "{}/doc/jsdb-2025-rule-of-law-report?hl=10-20",
+            s.base
+        ))
+        .call()
+        .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(html.contains("<mark id=\"hl\">"));
+    let (status, _, csv) = body(
+        a.get(&format!("{}/sparql?query={}", s.base, enc(LABELS)))
+            .header("Accept", "text/csv")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("l\r\n"), "{csv}");
+}

@@ -1,0 +1,323 @@
+//! The SPARQL 1.1 Protocol at `/sparql`: query and update parameters (GET, POST query, POST form), the
+//! protocol dataset, queries under the deadline, updates with the bearer token, and the service description.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::CancellationToken;
+use oxigraph::store::Store;
+
+use super::errors::{blocking, error_response, from_error};
+use super::negotiate::{accept, negotiate, GRAPH_TYPES, SOLUTION_TYPES};
+use super::Shared;
+use crate::graph::projection::Projection;
+use crate::model::error::{one_line, Error, Result};
+use crate::model::format::{Format, QueryFormat};
+use crate::read::query::{self, Answer, DatasetSpec};
+
+/// The parameters of a protocol request.
+#[derive(Default)]
+struct Params {
+    query: Option<String>,
+    update: Option<String>,
+    default_graphs: Vec<String>,
+    named_graphs: Vec<String>,
+}
+
+fn parse_params(raw: &[u8], into: &mut Params) {
+    for (k, v) in form_urlencoded::parse(raw) {
+        match k.as_ref() {
+            "query" => into.query = Some(v.into_owned()),
+            "update" => into.update = Some(v.into_owned()),
+            "default-graph-uri" => into.default_graphs.push(v.into_owned()),
+            "named-graph-uri" => into.named_graphs.push(v.into_owned()),
+            _ => {}
+        }
+    }
+}
+
+/// `GET /sparql`: a query, or the service description.
+pub(super) async fn sparql_get(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut params = Params::default();
+    parse_params(raw.unwrap_or_default().as_bytes(), &mut params);
+    match params.query.take() {
+        Some(q) => run_query(state, q, params, &headers).await,
+        None if params.update.is_some() => error_response(
+            StatusCode::BAD_REQUEST,
+            "SPARQL Update must be sent with POST",
+        ),
+        None => service_description(&state, &headers),
+    }
+}
+
+/// The media type of a request's body, lowercase, without parameters ("" when there is none).
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// `POST /sparql`: a query or an update, directly or in a form.
+pub(super) async fn sparql_post(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut params = Params::default();
+    parse_params(raw.unwrap_or_default().as_bytes(), &mut params);
+    let text = |body: &Bytes| String::from_utf8(body.to_vec());
+    match content_type(&headers).as_str() {
+        "application/sparql-query" => match text(&body) {
+            Ok(q) => run_query(state, q, params, &headers).await,
+            Err(_) => error_response(StatusCode::BAD_REQUEST, "the query is not valid UTF-8"),
+        },
+        "application/sparql-update" => match text(&body) {
+            Ok(u) => run_update(state, u, &headers).await,
+            Err(_) => error_response(StatusCode::BAD_REQUEST, "the update is not valid UTF-8"),
+        },
+        "application/x-www-form-urlencoded" => {
+            parse_params(&body, &mut params);
+            if let Some(q) = params.query.take() {
+                run_query(state, q, params, &headers).await
+            } else if let Some(u) = params.update.take() {
+                run_update(state, u, &headers).await
+            } else {
+                error_response(StatusCode::BAD_REQUEST, "the form has neither query= nor update=")
+            }
+        }
+        other => error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("unsupported Content-Type {other:?}: use application/sparql-query, application/sparql-update or application/x-www-form-urlencoded"),
+        ),
+    }
+}
+
+fn iris(list: &[String], what: &str) -> std::result::Result<Vec<NamedNode>, String> {
+    list.iter()
+        .map(|g| NamedNode::new(g.as_str()).map_err(|e| format!("{what} {g:?} is not an IRI: {e}")))
+        .collect()
+}
+
+/// The protocol dataset (`default-graph-uri`, `named-graph-uri`), or None to keep the query's own.
+fn dataset(params: &Params) -> std::result::Result<Option<DatasetSpec>, String> {
+    if params.default_graphs.is_empty() && params.named_graphs.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(DatasetSpec {
+        default: iris(&params.default_graphs, "default-graph-uri")?,
+        named: iris(&params.named_graphs, "named-graph-uri")?,
+    }))
+}
+
+/// The format of a query's answer, by its kind and the `Accept` header, or the 406 message.
+fn answer_format(
+    parsed: &spargebra::Query,
+    headers: &HeaderMap,
+) -> std::result::Result<QueryFormat, String> {
+    let offers = match parsed {
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => GRAPH_TYPES,
+        _ => SOLUTION_TYPES,
+    };
+    negotiate(accept(headers), offers).ok_or_else(|| {
+        let offered: Vec<&str> = offers.iter().map(|(m, _)| *m).collect();
+        format!(
+            "cannot answer in the requested media type; available: {}",
+            offered.join(", ")
+        )
+    })
+}
+
+/// A query evaluated and written; the flag tells whether `max_rows` cut the solutions.
+struct Written {
+    bytes: Vec<u8>,
+    truncated: bool,
+}
+
+/// Evaluate and write a query (on the blocking pool), keeping at most `max_rows` solutions.
+fn evaluate(
+    store: &Store,
+    parsed: spargebra::Query,
+    token: CancellationToken,
+    dataset: Option<DatasetSpec>,
+    max_rows: Option<usize>,
+    format: QueryFormat,
+) -> Result<Written> {
+    let mut answer = query::evaluate_with(store, parsed, Some(token), dataset)?;
+    let mut truncated = false;
+    if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
+        if solutions.len() > max {
+            solutions.truncate(max);
+            truncated = true;
+        }
+    }
+    let mut bytes = Vec::new();
+    query::write_answer(&answer, format, &mut bytes)?;
+    Ok(Written { bytes, truncated })
+}
+
+/// A query: parsed, negotiated, evaluated under the deadline.
+async fn run_query(state: Shared, text: String, params: Params, headers: &HeaderMap) -> Response {
+    let parsed = match query::parse(&text, "query") {
+        Ok(q) => q,
+        Err(e) => return from_error(e),
+    };
+    let format = match answer_format(&parsed, headers) {
+        Ok(format) => format,
+        Err(message) => return error_response(StatusCode::NOT_ACCEPTABLE, message),
+    };
+    let dataset = match dataset(&params) {
+        Ok(dataset) => dataset,
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
+    };
+    let store = state.store.clone();
+    let max_rows = state.config.max_rows;
+    let work = move |token| evaluate(&store, parsed, token, dataset, max_rows, format);
+    match blocking(Some(state.config.timeout), work).await {
+        Ok(written) => {
+            let mut response = (
+                [(header::CONTENT_TYPE, Format::from(format).media_type())],
+                written.bytes,
+            )
+                .into_response();
+            if written.truncated {
+                response
+                    .headers_mut()
+                    .insert("x-policykg-truncated", HeaderValue::from_static("true"));
+            }
+            response
+        }
+        Err(response) => response,
+    }
+}
+
+/// Whether the request carries the update token: None when it may update, else the refusal.
+fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let Some(expected) = state.config.update_token.as_deref() else {
+        return Some(error_response(
+            StatusCode::FORBIDDEN,
+            "SPARQL Update is disabled on this server (start it with --allow-update --token T)",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        None => {
+            let mut r = error_response(
+                StatusCode::UNAUTHORIZED,
+                "SPARQL Update needs Authorization: Bearer <token>",
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            Some(r)
+        }
+        Some(t) if t != expected => {
+            Some(error_response(StatusCode::FORBIDDEN, "wrong update token"))
+        }
+        Some(_) => None,
+    }
+}
+
+/// An update, with the token; the projection is rebuilt after it. An update has no deadline: cut short, it
+/// could still commit after its client was told it failed.
+async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Response {
+    if let Some(refusal) = refuse_update(&state, headers) {
+        return refusal;
+    }
+    let update = match query::parser().parse_update(&text) {
+        Ok(u) => u,
+        Err(e) => return from_error(query::syntax_error(&text, "update", &e.to_string())),
+    };
+    let work_state = state.clone();
+    let result = blocking(None, move |_| -> Result<()> {
+        query::evaluator()
+            .for_update(update)
+            .on_store(&work_state.store)
+            .execute()
+            .map_err(|e| Error::Evaluation(one_line(&e.to_string())))?;
+        work_state.set_projection(Projection::build(&work_state.store)?);
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(response) => response,
+    }
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// The service description (Turtle), for `GET /sparql` without a query.
+fn service_description(state: &Shared, headers: &HeaderMap) -> Response {
+    let base = base_url(headers);
+    let update = if state.config.update_token.is_some() {
+        ", sd:SPARQL11Update"
+    } else {
+        ""
+    };
+    let body = format!(
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
+         @prefix dcterms: <http://purl.org/dc/terms/> .\n\n\
+         <{base}/sparql#service> a sd:Service ;\n  sd:endpoint <{base}/sparql> ;\n  \
+         dcterms:title \"policykg: Jiangsu data-governance policy knowledge graph\"@en, \"江苏数据治理政策知识图谱\"@zh ;\n  \
+         sd:supportedLanguage sd:SPARQL11Query{update} ;\n  sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;\n  \
+         sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,\n    \
+         <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,\n    \
+         <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> .\n"
+    );
+    ([(header::CONTENT_TYPE, "text/turtle; charset=utf-8")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_and_dataset() {
+        let mut params = Params::default();
+        parse_params(
+            b"query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fa&named-graph-uri=http://b&x=1",
+            &mut params,
+        );
+        assert_eq!(params.query.as_deref(), Some("ASK{}"));
+        let spec = dataset(&params).unwrap().unwrap();
+        assert_eq!(spec.default[0].as_str(), "http://a");
+        assert_eq!(spec.named[0].as_str(), "http://b");
+        params.named_graphs.push("not an iri".into());
+        assert!(dataset(&params).unwrap_err().contains("named-graph-uri"));
+        assert!(dataset(&Params::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn content_type_is_the_bare_media_type() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(content_type(&headers), "");
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("Application/SPARQL-Query; charset=utf-8"),
+        );
+        assert_eq!(content_type(&headers), "application/sparql-query");
+    }
+}

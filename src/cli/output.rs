@@ -17,9 +17,32 @@ pub(crate) fn write_bytes(bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("<stdout>", e))
 }
 
-/// Write text to stdout.
+/// Write text for people to stdout, with control characters made visible (see [`visible`]).
 pub(crate) fn write_text(text: &str) -> Result<()> {
-    write_bytes(text.as_bytes())
+    write_bytes(visible(text).as_bytes())
+}
+
+/// Text as a terminal should show it: control characters other than line breaks and tabs, and the Unicode
+/// bidirectional overrides, become `\u{…}` escapes, so that a label in loaded data cannot move the cursor,
+/// recolour the terminal or reverse the text around it.
+pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    };
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Write a value as pretty JSON and a newline.
@@ -30,4 +53,17 @@ pub(crate) fn write_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> 
 /// A value as pretty JSON.
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_made_visible() {
+        assert_eq!(visible("苏服办\n\tx"), "苏服办\n\tx");
+        assert_eq!(visible("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(visible("\u{202E}abc"), "\\u{202e}abc");
+        assert_eq!(visible("x\u{7}\r"), "x\\u{7}\\u{d}");
+    }
 }

@@ -8,7 +8,7 @@ use policykg::model::format::QueryFormat;
 use policykg::read::{catalog, query};
 use policykg::{Error, Result};
 
-use super::output::stdout;
+use super::output::{stdout, write_text};
 use super::Session;
 
 #[derive(clap::Args)]
@@ -38,6 +38,12 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         QueryFormat::Table if answer.is_graph() => QueryFormat::Turtle,
         format => format,
     };
+    if format == QueryFormat::Table {
+        // A table is for people: made terminal-safe like every other text output.
+        let mut table = Vec::new();
+        query::write_answer(&answer, format, &mut table)?;
+        return write_text(&String::from_utf8_lossy(&table));
+    }
     let mut out = stdout();
     query::write_answer(&answer, format, &mut out)?;
     out.flush().map_err(|e| Error::io("<stdout>", e))

@@ -642,3 +642,52 @@ fn path_to_itself_and_absurd_timeouts_are_refused_cleanly() {
         assert!(!stderr(&out).contains("panicked"));
     }
 }
+
+// ---- Store: first run, flushing, special files, safe outputs, parsers, interrupted builds ----
+
+/// `policykg ARGS…` in an empty environment but for PATH and the given variables.
+fn run_env(vars: &[(&str, &std::path::Path)], args: &[&str]) -> std::process::Output {
+    let mut command = policykg();
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.args(args).output().unwrap()
+}
+
+#[test]
+fn first_run_creates_the_parent_folders_of_the_store() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run_env(&[("HOME", home.path())], &["stats"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(home
+        .path()
+        .join(".local/share/policykg/store/CURRENT")
+        .is_file());
+    let nested = home.path().join("a/b/c/store");
+    let out = run(&nested, &["stats"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(nested.join("CURRENT").is_file());
+}
+
+#[test]
+fn no_home_and_no_store_is_refused_in_one_line() {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = policykg()
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(cwd.path())
+        .arg("stats")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("--store") && err.lines().count() == 1, "{err}");
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "nothing written in the working directory"
+    );
+}

@@ -19,15 +19,18 @@ use crate::model::report::{Reporter, Silent};
 use crate::model::vocab;
 
 /// The store location when neither `--store` nor `POLICYKG_STORE` is given:
-/// `$XDG_DATA_HOME/policykg/store`, else `~/.local/share/policykg/store`, else `./policykg-store`.
-pub fn default_store_path() -> PathBuf {
+/// `$XDG_DATA_HOME/policykg/store`, else `~/.local/share/policykg/store`. With neither variable set there is no
+/// sensible place (writing into the working directory would scatter stores), so the caller must name one.
+pub fn default_store_path() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("policykg").join("store");
+        return Ok(PathBuf::from(dir).join("policykg").join("store"));
     }
     if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(home).join(".local/share/policykg/store");
+        return Ok(PathBuf::from(home).join(".local/share/policykg/store"));
     }
-    PathBuf::from("policykg-store")
+    Err(Error::Usage(
+        "no store location: neither HOME nor XDG_DATA_HOME is set; pass --store DIR or set POLICYKG_STORE".into(),
+    ))
 }
 
 /// How a store was opened.
@@ -114,6 +117,12 @@ impl KgStore {
                     path: path.to_path_buf(),
                     reason: "exists and is not a policykg store (no RocksDB files in it); pass --store with a new or empty directory".into(),
                 });
+            }
+        }
+        if !path.exists() {
+            // RocksDB does not create parent folders (`~/.local/share` does not exist on a fresh machine).
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
         }
         if locked_by_another_process(path) {

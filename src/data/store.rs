@@ -314,10 +314,7 @@ impl KgStore {
                 .commit()
                 .map_err(|e| storage_error(&self.path, e))?;
         }
-        // Flush the write-ahead log into table files, so that later processes open the store without replaying it.
-        self.store
-            .flush()
-            .map_err(|e| storage_error(&self.path, e))?;
+        self.flush()?;
         drop(bar);
         Ok(BuildReport {
             built: false,
@@ -325,6 +322,16 @@ impl KgStore {
             quads: compiled.quads.len() + 1,
             user_graphs_kept: kept,
         })
+    }
+
+    /// Write what was committed from the write-ahead log into table files. Every write path calls it (building,
+    /// `load`, `load --fresh`; the server after an update): without it RocksDB leaves the log to the next process,
+    /// which replays it when it opens the store (318 s for the first command after a 5M-quad load).
+    pub fn flush(&self) -> Result<()> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        self.store.flush().map_err(|e| storage_error(&self.path, e))
     }
 
     fn require_write(&self) -> Result<()> {
@@ -379,6 +386,8 @@ impl KgStore {
         transaction
             .commit()
             .map_err(|e| storage_error(&self.path, e))?;
+        bar.stage("flushing");
+        self.flush()?;
         drop(bar);
         Ok(LoadReport {
             files: per_file,

@@ -753,3 +753,99 @@ fn load_refuses_fifos_and_symlink_loops_at_once() {
         assert!(err.contains(expected) && err.lines().count() == 1, "{err}");
     }
 }
+
+#[test]
+fn output_refuses_special_files_and_dash_means_stdout() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let link = dir.path().join("link.html");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    for args in [
+        vec!["viz", "--format", "html", "-o", link.to_str().unwrap()],
+        vec!["export", "--format", "turtle", "-o", link.to_str().unwrap()],
+        vec!["export", "--format", "turtle", "-o", fifo.to_str().unwrap()],
+    ] {
+        let out = run(built_store(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(dir.path().to_str().unwrap()) && err.lines().count() == 1,
+            "{err}"
+        );
+    }
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    let out = run(built_store(), &["viz", "--format", "dot", "-o", "-"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("digraph"));
+    assert!(!std::path::Path::new("-").exists());
+    let out = run(
+        built_store(),
+        &["export", "--format", "ntriples", "-o", "-"],
+    );
+    assert!(out.status.success() && stdout(&out).contains("<https://w3id.org/policykg/"));
+}
+
+#[test]
+fn load_skips_a_bom_and_refuses_empty_truncated_and_billion_laughs_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let bom = write("bom.ttl", "\u{FEFF}<http://e/a> <http://e/b> \"c\" .\n");
+    let out = run(&store, &["load", &bom]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let xml = "<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" \
+               xmlns:e=\"http://e/\">\n<rdf:Description rdf:about=\"http://e/x\"><e:p>one</e:p></rdf:Description>\n\
+               <rdf:Description rdf:about=\"http://e/y\"><e:p>two</e:p></rdf:Description>\n</rdf:RDF>\n";
+    let mut laughs =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY l0 \"lol\">\n");
+    for i in 1..10 {
+        laughs.push_str(&format!(
+            "<!ENTITY l{i} \"{}\">\n",
+            format!("&l{};", i - 1).repeat(10)
+        ));
+    }
+    laughs.push_str("]>\n");
+    laughs.push_str(&xml["<?xml version=\"1.0\"?>\n".len()..].replace("one", "&l9;"));
+    for (name, text, expected) in [
+        ("empty.ttl", "".to_owned(), "no triples"),
+        ("cut.rdf", xml[..xml.len() - 20].to_owned(), "cut.rdf:"),
+        ("laughs.rdf", laughs, "billion laughs"),
+    ] {
+        let path = write(name, &text);
+        let started = Instant::now();
+        let out = run(&store, &["load", &path]);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(name) && err.contains(expected) && err.lines().count() == 1,
+            "{err}"
+        );
+    }
+    let out = run(
+        &store,
+        &["query", "ASK { GRAPH ?g { <http://e/x> ?p ?o } }"],
+    );
+    assert_eq!(
+        stdout(&out).trim(),
+        "false",
+        "nothing of a refused file is stored"
+    );
+}

@@ -204,6 +204,11 @@ pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
             ));
         }
     };
+    // A byte order mark is allowed at the start of a UTF-8 file and means nothing.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    if format == RdfFormat::RdfXml {
+        check_xml_entities(&place, text)?;
+    }
     let graph = file_graph_name(path)?;
     // The file's default graph becomes a named graph named after the file (queries see the union of named
     // graphs); the named graphs of TriG, N-Quads and JSON-LD files keep their names.
@@ -215,7 +220,140 @@ pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
     for quad in parser.rename_blank_nodes().for_slice(text.as_bytes()) {
         quads.push(quad.map_err(|e| parse_error(&place, e))?);
     }
+    if format == RdfFormat::RdfXml {
+        check_xml_closed(&place, text)?;
+    }
+    if quads.is_empty() {
+        return Err(Error::invalid(
+            place,
+            "contains no triples (an empty file, or only prefixes and comments)",
+        ));
+    }
     Ok(quads)
+}
+
+/// The most text one entity of an RDF/XML DOCTYPE may stand for.
+const MAX_ENTITY_BYTES: u64 = 64 * 1024;
+
+/// Refuse RDF/XML whose DOCTYPE entities would expand to far more text than the file holds ("billion laughs":
+/// entities defined as ten copies of the previous one). Oxigraph's parser expands every entity when it reads its
+/// declaration, so this runs before: it computes the expanded size of each declared entity without expanding it,
+/// refuses any entity that stands for more than 64 KiB, and refuses a document whose entity references add up to
+/// more than 16 MiB plus four times the file's own size.
+fn check_xml_entities(place: &str, text: &str) -> Result<()> {
+    let Some(doctype) = text.find("<!DOCTYPE") else {
+        return Ok(());
+    };
+    // The internal subset ends at the first `]>` (an entity value containing `]>` would end it early, which only
+    // makes the check see fewer declarations than the parser; such a value is not valid XML anyway).
+    let end = text[doctype..]
+        .find("]>")
+        .or_else(|| text[doctype..].find('>'))
+        .map_or(text.len(), |i| doctype + i);
+    let mut sizes: Vec<(&str, u64)> = Vec::new();
+    let mut cursor = doctype;
+    while let Some(i) = text[cursor..end].find("<!ENTITY") {
+        let at = cursor + i;
+        cursor = at + "<!ENTITY".len();
+        let rest = text[cursor..end].trim_start();
+        let rest = rest.strip_prefix('%').unwrap_or(rest).trim_start();
+        let Some((name, rest)) = rest.split_once(|c: char| c.is_ascii_whitespace()) else {
+            break;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue; // SYSTEM or PUBLIC: the parser refuses those itself.
+        };
+        let Some((value, _)) = rest[1..].split_once(quote) else {
+            break;
+        };
+        let size = expanded_size(value, &sizes);
+        if size > MAX_ENTITY_BYTES {
+            return Err(Error::syntax_at(
+                place,
+                text,
+                at,
+                format!(
+                    "the DOCTYPE entity {name:?} stands for more than 64 KiB of text (entities nested in entities, \"billion laughs\"); refused before expanding it"
+                ),
+            ));
+        }
+        sizes.push((name, size));
+    }
+    if sizes.is_empty() {
+        return Ok(());
+    }
+    let total = expanded_size(&text[end..], &sizes);
+    let allowed = 16 * 1024 * 1024 + 4 * text.len() as u64;
+    if total > allowed {
+        return Err(Error::syntax_at(
+            place,
+            text,
+            doctype,
+            "the document's entity references stand for far more text than the file holds (\"billion laughs\"); refused before expanding them",
+        ));
+    }
+    Ok(())
+}
+
+/// The length of `text` once the references to the entities in `sizes` are replaced by their text.
+fn expanded_size(text: &str, sizes: &[(&str, u64)]) -> u64 {
+    let mut size = text.len() as u64;
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        rest = &rest[i + 1..];
+        let Some(j) = rest.find(';').filter(|j| *j <= 256) else {
+            continue;
+        };
+        let name = &rest[..j];
+        // The last declaration wins in the parser (it keeps the latest value in a map).
+        if let Some((_, n)) = sizes.iter().rev().find(|(declared, _)| *declared == name) {
+            size = size.saturating_add(*n);
+        }
+        rest = &rest[j + 1..];
+    }
+    size
+}
+
+/// Refuse an RDF/XML document that ends before its elements are closed. Oxigraph's parser stops quietly at the
+/// end of the input and keeps the triples it read, so a truncated download would load partially.
+fn check_xml_closed(place: &str, text: &str) -> Result<()> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut open: Vec<String> = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let offset = usize::try_from(reader.buffer_position()).unwrap_or(text.len());
+                return Err(Error::syntax_at(
+                    place,
+                    text,
+                    offset,
+                    crate::model::error::one_line(&e.to_string()),
+                ));
+            }
+        }
+    }
+    match open.last() {
+        Some(name) => Err(Error::syntax_at(
+            place,
+            text,
+            text.len(),
+            format!(
+                "the file ends before <{name}> is closed (a truncated file?); nothing was loaded"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +388,99 @@ mod tests {
             .to_string();
         assert!(err.contains("FIFO"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    fn parse(name: &str, text: &str) -> Result<Vec<Quad>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        parse_file(&path, format_from_extension(&path).unwrap())
+    }
+
+    const RDF_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">
+  <rdf:Description rdf:about="http://e/a"><e:p>one</e:p></rdf:Description>
+  <rdf:Description rdf:about="http://e/b"><e:p>two</e:p></rdf:Description>
+</rdf:RDF>
+"#;
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let triple = "<http://e/a> <http://e/b> \"c\" .\n";
+        for name in ["a.nt", "a.ttl", "a.nq", "a.trig"] {
+            assert_eq!(
+                parse(name, &format!("\u{FEFF}{triple}")).unwrap().len(),
+                1,
+                "{name}"
+            );
+        }
+        assert_eq!(
+            parse("a.rdf", &format!("\u{FEFF}{RDF_XML}")).unwrap().len(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_a_clear_error() {
+        for (name, text) in [
+            ("e.ttl", ""),
+            ("e.nt", "\u{FEFF}"),
+            ("p.ttl", "@prefix e: <http://e/> .\n"),
+        ] {
+            let err = parse(name, text).unwrap_err().to_string();
+            assert!(err.contains(name) && err.contains("no triples"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_truncated_rdf_xml_file_is_an_error() {
+        assert_eq!(parse("full.rdf", RDF_XML).unwrap().len(), 2);
+        let cut = RDF_XML
+            .find("<rdf:Description rdf:about=\"http://e/b\"")
+            .unwrap();
+        for end in [cut, cut + 10, RDF_XML.len() - 12] {
+            let err = parse("cut.rdf", &RDF_XML[..end]).unwrap_err().to_string();
+            assert!(
+                err.contains("cut.rdf:") && err.lines().count() == 1,
+                "{end}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_before_expansion() {
+        let mut doctype = String::from("<!DOCTYPE rdf:RDF [\n<!ENTITY lol0 \"lol\">\n");
+        for i in 1..10 {
+            let refs = format!("&lol{};", i - 1).repeat(10);
+            doctype.push_str(&format!("<!ENTITY lol{i} \"{refs}\">\n"));
+        }
+        doctype.push_str("]>\n");
+        let body = RDF_XML.replace("one", "&lol9;");
+        let text = body.replacen("<rdf:RDF", &format!("{doctype}<rdf:RDF"), 1);
+        let started = std::time::Instant::now();
+        let err = parse("lol.rdf", &text).unwrap_err().to_string();
+        assert!(
+            err.contains("lol.rdf:") && err.contains("billion laughs"),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        // Many references to a small entity: the expanded document is too large.
+        let many = RDF_XML.replace("one", &"&lol4;".repeat(2000));
+        let text = many.replacen("<rdf:RDF", &format!("{doctype}<rdf:RDF"), 1);
+        let text = text
+            .replace("<!ENTITY lol9", "<!ENTITY unused9")
+            .replace("&lol8;", "x");
+        let err = parse("many.rdf", &text).unwrap_err().to_string();
+        assert!(err.contains("billion laughs"), "{err}");
+        // Ordinary entities (namespace abbreviations) still work.
+        let ok = RDF_XML
+            .replacen(
+                "<rdf:RDF",
+                "<!DOCTYPE rdf:RDF [<!ENTITY e \"http://e/\">]>\n<rdf:RDF",
+                1,
+            )
+            .replace("rdf:about=\"http://e/a\"", "rdf:about=\"&e;a\"");
+        assert_eq!(parse("ok.rdf", &ok).unwrap().len(), 2);
     }
 
     #[cfg(unix)]

@@ -107,23 +107,20 @@ impl KgStore {
                     .into(),
             });
         }
-        if path.is_dir() && !path.join("CURRENT").exists() {
-            let empty = std::fs::read_dir(path)
-                .map_err(|e| Error::io(path, e))?
-                .next()
-                .is_none();
-            if !empty {
+        if !path.join("CURRENT").exists() {
+            if locked_by_another_process(path) {
+                // An older policykg building in place right now.
+                return Err(Error::StoreInUse {
+                    path: path.to_path_buf(),
+                });
+            }
+            if path.is_dir() && !is_empty_dir(path)? && !is_half_built(path)? {
                 return Err(Error::BadStorePath {
                     path: path.to_path_buf(),
                     reason: "exists and is not a policykg store (no RocksDB files in it); pass --store with a new or empty directory".into(),
                 });
             }
-        }
-        if !path.exists() {
-            // RocksDB does not create parent folders (`~/.local/share` does not exist on a fresh machine).
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
+            Self::build_new(path, reporter)?;
         }
         if locked_by_another_process(path) {
             return if allow_snapshot {
@@ -156,6 +153,68 @@ impl KgStore {
                 }
             }
             Err(e) => Err(storage_error(path, e)),
+        }
+    }
+
+    /// Build a new store at `path` (which does not exist, is empty, or holds a build that was interrupted): in a
+    /// sibling temporary folder, renamed into place when complete, so that a build killed at any moment leaves
+    /// either no store or a whole one. A process building the same store at the same time wins or loses the rename;
+    /// the loser discards its copy and uses the winner's.
+    fn build_new(path: &Path, reporter: &dyn Reporter) -> Result<()> {
+        // A link to a folder is kept: the store is built where it leads.
+        let path = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?
+            }
+            _ => path.to_path_buf(),
+        };
+        let path = path.as_path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
+        // RocksDB does not create parent folders (`~/.local/share` does not exist on a fresh machine).
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let prefix = format!(".{name}.building-");
+        remove_abandoned_builds(&parent, &prefix);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!("{prefix}{}-", std::process::id()))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        let report = {
+            let store = Store::open(staging.path()).map_err(|e| storage_error(path, e))?;
+            let kg = KgStore {
+                store,
+                path: staging.path().to_path_buf(),
+                access: Access::ReadWrite,
+            };
+            kg.rebuild_bundle(false, reporter)?
+            // The store closes here, before its folder moves.
+        };
+        if is_half_built(path).unwrap_or(false) {
+            std::fs::remove_dir_all(path).map_err(|e| Error::io(path, e))?;
+        }
+        match std::fs::rename(staging.path(), path) {
+            Ok(()) => {
+                // The folder is no longer there to delete.
+                let _ = staging.keep();
+                report_build(
+                    path,
+                    &BuildReport {
+                        built: true,
+                        ..report
+                    },
+                    reporter,
+                );
+                Ok(())
+            }
+            // Another process finished first; `staging` is deleted when dropped.
+            Err(_) if path.join("CURRENT").exists() => Ok(()),
+            Err(e) => Err(Error::io(path, e)),
         }
     }
 
@@ -403,6 +462,75 @@ pub struct LoadReport {
     pub quads: usize,
 }
 
+fn is_empty_dir(path: &Path) -> Result<bool> {
+    Ok(std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .next()
+        .is_none())
+}
+
+/// A folder that RocksDB started to create and never finished (a build killed by an earlier version, which built
+/// in place): no `CURRENT`, and nothing in it but RocksDB's own files.
+fn is_half_built(path: &Path) -> Result<bool> {
+    if !path.is_dir() || path.join("CURRENT").exists() {
+        return Ok(false);
+    }
+    let mut any = false;
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let rocksdb = matches!(name.as_ref(), "LOCK" | "LOG" | "IDENTITY")
+            || ["LOG.old.", "MANIFEST-", "OPTIONS-"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            || [".log", ".sst", ".dbtmp", ".blob"]
+                .iter()
+                .any(|s| name.ends_with(s));
+        if !rocksdb || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            return Ok(false);
+        }
+        any = true;
+    }
+    Ok(any)
+}
+
+/// Delete the staging folders of builds whose process is gone (killed mid-build). A folder is named
+/// `.NAME.building-PID-RANDOM`; one whose process still runs is left alone.
+fn remove_abandoned_builds(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split('-')
+            .next()
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        if !process_exists(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_exists(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let status = unsafe { libc::kill(pid, 0) };
+    status == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_: i32) -> bool {
+    true
+}
+
 fn store_node() -> NamedNode {
     NamedNode::new_unchecked(format!("{}store", vocab::BASE))
 }
@@ -427,5 +555,47 @@ fn report_build(path: &Path, report: &BuildReport, reporter: &dyn Reporter) {
             kept.len(),
             if kept.is_empty() { String::new() } else { format!(": {}", kept.join(", ")) }
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_appears_whole_and_an_interrupted_build_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        // An older version killed mid-build: RocksDB's first files, no CURRENT.
+        let store = dir.path().join("a/b/store");
+        std::fs::create_dir_all(&store).unwrap();
+        for file in ["LOCK", "LOG", "IDENTITY", "MANIFEST-000001", "000003.log"] {
+            std::fs::write(store.join(file), b"").unwrap();
+        }
+        // A staging folder of a build whose process is gone (pid_max is below 2^22 on Linux).
+        let abandoned = dir.path().join("a/b/.store.building-4194999-x");
+        std::fs::create_dir(&abandoned).unwrap();
+        let kg = KgStore::open(&store, false, &Silent).unwrap();
+        assert!(kg.stored_fingerprint().unwrap().is_some());
+        drop(kg);
+        assert!(!abandoned.exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("store")]);
+        // Reopening finds it built.
+        KgStore::open(&store, false, &Silent).unwrap();
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_still_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+        let err = KgStore::open(dir.path(), false, &Silent)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("not a policykg store"), "{err}");
+        assert!(dir.path().join("notes.txt").exists());
     }
 }

@@ -148,6 +148,7 @@ fn extension(path: &Path) -> &str {
     path.extension().and_then(|e| e.to_str()).unwrap_or("")
 }
 
+/// The RDF format a file's extension names (`.ttl`, `.trig`, `.nt`, `.nq`, `.rdf`/`.owl`/`.xml`, `.jsonld`/`.json`).
 pub fn format_from_extension(path: &Path) -> Result<RdfFormat> {
     let format = match extension(path).to_ascii_lowercase().as_str() {
         "ttl" => RdfFormat::Turtle,
@@ -189,47 +190,85 @@ pub fn file_graph_name(path: &Path) -> Result<NamedNode> {
 
 /// Parse a whole RDF file into quads, with `FILE:LINE:COLUMN` errors.
 pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
-    let bytes = read_regular_file(path)?;
-    let place = path.display().to_string();
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let valid = std::str::from_utf8(valid).unwrap_or_default();
-            return Err(Error::syntax_at(
-                place,
-                valid,
-                valid.len(),
-                "invalid UTF-8: RDF files must be UTF-8",
+    let source = RdfSource::open(path, format)?;
+    let quads = source.quads().collect::<Result<Vec<_>>>()?;
+    source.finish(quads.len())?;
+    Ok(quads)
+}
+
+/// An RDF file read and checked up to parsing (regular file, UTF-8, byte order mark skipped, no entity bombs), with
+/// the parser that puts its triples into the graph named after the file. Its quads can be read more than once
+/// (a check, then a load) without keeping them in memory.
+pub(crate) struct RdfSource {
+    place: String,
+    text: String,
+    format: RdfFormat,
+    parser: RdfParser,
+}
+
+impl RdfSource {
+    /// Read `path` and check what can be checked before parsing.
+    pub(crate) fn open(path: &Path, format: RdfFormat) -> Result<Self> {
+        let bytes = read_regular_file(path)?;
+        let place = path.display().to_string();
+        let mut text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let valid = &bytes[..e.utf8_error().valid_up_to()];
+                let valid = std::str::from_utf8(valid).unwrap_or_default();
+                return Err(Error::syntax_at(
+                    place,
+                    valid,
+                    valid.len(),
+                    "invalid UTF-8: RDF files must be UTF-8",
+                ));
+            }
+        };
+        // A byte order mark is allowed at the start of a UTF-8 file and means nothing.
+        if text.starts_with('\u{FEFF}') {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
+        if format == RdfFormat::RdfXml {
+            check_xml_entities(&place, &text)?;
+        }
+        let graph = file_graph_name(path)?;
+        // The file's default graph becomes a named graph named after the file (queries see the union of named
+        // graphs); the named graphs of TriG, N-Quads and JSON-LD files keep their names.
+        let parser = RdfParser::from_format(format)
+            .with_base_iri(graph.as_str())
+            .map_err(|e| Error::invalid(&place, e.to_string()))?
+            .with_default_graph(graph);
+        Ok(RdfSource {
+            place,
+            text,
+            format,
+            parser,
+        })
+    }
+
+    /// The file's quads, each a `FILE:LINE:COLUMN` error where the syntax is wrong.
+    pub(crate) fn quads(&self) -> impl Iterator<Item = Result<Quad>> + '_ {
+        self.parser
+            .clone()
+            .rename_blank_nodes()
+            .for_slice(self.text.as_bytes())
+            .map(|quad| quad.map_err(|e| parse_error(&self.place, e)))
+    }
+
+    /// The checks that need the whole file parsed: it held `count` quads, and an RDF/XML file was not cut short.
+    pub(crate) fn finish(&self, count: usize) -> Result<()> {
+        if self.format == RdfFormat::RdfXml {
+            check_xml_closed(&self.place, &self.text)?;
+        }
+        if count == 0 {
+            return Err(Error::invalid(
+                &self.place,
+                "contains no triples (an empty file, or only prefixes and comments)",
             ));
         }
-    };
-    // A byte order mark is allowed at the start of a UTF-8 file and means nothing.
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    if format == RdfFormat::RdfXml {
-        check_xml_entities(&place, text)?;
+        Ok(())
     }
-    let graph = file_graph_name(path)?;
-    // The file's default graph becomes a named graph named after the file (queries see the union of named
-    // graphs); the named graphs of TriG, N-Quads and JSON-LD files keep their names.
-    let parser = RdfParser::from_format(format)
-        .with_base_iri(graph.as_str())
-        .map_err(|e| Error::invalid(&place, e.to_string()))?
-        .with_default_graph(graph);
-    let mut quads = Vec::new();
-    for quad in parser.rename_blank_nodes().for_slice(text.as_bytes()) {
-        quads.push(quad.map_err(|e| parse_error(&place, e))?);
-    }
-    if format == RdfFormat::RdfXml {
-        check_xml_closed(&place, text)?;
-    }
-    if quads.is_empty() {
-        return Err(Error::invalid(
-            place,
-            "contains no triples (an empty file, or only prefixes and comments)",
-        ));
-    }
-    Ok(quads)
 }
 
 /// The most text one entity of an RDF/XML DOCTYPE may stand for.

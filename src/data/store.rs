@@ -11,7 +11,7 @@ use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankN
 use oxigraph::store::{StorageError, Store};
 
 use crate::data::bundle;
-use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
+use crate::data::rdf::{collect_rdf_files, format_from_extension, RdfSource};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
@@ -53,9 +53,13 @@ pub struct KgStore {
 /// What opening or rebuilding did, for the messages on stderr.
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// The store was built from nothing.
     pub built: bool,
+    /// The bundle's graphs were replaced (the store was built by another version).
     pub rebuilt: bool,
+    /// How many quads the bundle's graphs hold now.
     pub quads: usize,
+    /// The graphs a user loaded that were kept.
     pub user_graphs_kept: Vec<String>,
 }
 
@@ -247,12 +251,15 @@ impl KgStore {
         Ok(kg)
     }
 
+    /// The Oxigraph store, for queries.
     pub fn store(&self) -> &Store {
         &self.store
     }
+    /// The store's folder (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
     }
+    /// Whether this process may write.
     pub fn access(&self) -> Access {
         self.access
     }
@@ -402,9 +409,11 @@ impl KgStore {
         }
     }
 
-    /// Load RDF files (or every RDF file under a directory) in one transaction. Triples go into a named graph
-    /// named after the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is
-    /// parsed completely before anything is written, so a syntax error anywhere leaves the store untouched.
+    /// Load RDF files (or every RDF file under a directory) atomically. Triples go into a named graph named after
+    /// the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is parsed
+    /// completely before anything is written, so a syntax error anywhere leaves the store untouched; then the files
+    /// are parsed again into Oxigraph's bulk loader, which commits everything at once. No quad is kept in memory
+    /// beyond the loader's batches.
     pub fn load(
         &self,
         paths: &[PathBuf],
@@ -421,44 +430,99 @@ impl KgStore {
                 "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
             ));
         }
-        let bar = reporter.start("parsing");
-        let mut quads = Vec::new();
+        // First pass: every file parsed to the end, nothing kept and nothing written, so that a syntax error
+        // anywhere leaves the store untouched and is reported as FILE:LINE:COLUMN.
+        let bar = reporter.start("checking");
         let mut per_file = Vec::new();
+        let mut sources = Vec::new();
+        let mut total = 0u64;
         for file in &files {
             let rdf_format = match format {
                 Some(f) => f.rdf_format(),
                 None => format_from_extension(file)?,
             };
-            let parsed = parse_file(file, rdf_format)?;
-            per_file.push((file.display().to_string(), parsed.len()));
-            quads.extend(parsed);
-            bar.set(quads.len() as u64);
+            let source = RdfSource::open(file, rdf_format)?;
+            let mut count = 0usize;
+            for quad in source.quads() {
+                quad?;
+                count += 1;
+                if count % PROGRESS_STEP == 0 {
+                    bar.set(total + count as u64);
+                }
+            }
+            source.finish(count)?;
+            total += count as u64;
+            bar.set(total);
+            per_file.push((file.display().to_string(), count));
+            sources.push((file, rdf_format));
         }
-        bar.stage("writing");
-        let mut transaction = self
-            .store
-            .start_transaction()
-            .map_err(|e| storage_error(&self.path, e))?;
-        for quad in &quads {
-            transaction.insert(quad);
+        // Second pass: the bulk loader writes table files beside the store and ingests them all at once when it
+        // commits (one RocksDB ingestion over every column family), so the load is atomic: an error or a kill
+        // before the commit leaves the store as it was.
+        bar.stage("loading");
+        bar.set(0);
+        let mut loader = self.store.bulk_loader();
+        let mut done = 0u64;
+        for (file, rdf_format) in sources {
+            let source = RdfSource::open(file, rdf_format)?;
+            let quads = source.quads().inspect(|_| {
+                done += 1;
+                if done % PROGRESS_STEP as u64 == 0 {
+                    bar.set(done);
+                }
+            });
+            loader
+                .load_ok_quads::<Error, LoadFailure>(quads)
+                .map_err(|e| e.into_error(&self.path))?;
         }
-        transaction
-            .commit()
-            .map_err(|e| storage_error(&self.path, e))?;
+        loader.commit().map_err(|e| storage_error(&self.path, e))?;
+        bar.set(done);
         bar.stage("flushing");
         self.flush()?;
         drop(bar);
         Ok(LoadReport {
             files: per_file,
-            quads: quads.len(),
+            quads: usize::try_from(total).unwrap_or(usize::MAX),
         })
+    }
+}
+
+/// How many quads between two progress updates.
+const PROGRESS_STEP: usize = 65_536;
+
+/// Why the bulk loader stopped: the storage, or the file (changed since it was checked).
+enum LoadFailure {
+    Storage(StorageError),
+    File(Error),
+}
+
+impl From<StorageError> for LoadFailure {
+    fn from(e: StorageError) -> Self {
+        LoadFailure::Storage(e)
+    }
+}
+
+impl From<Error> for LoadFailure {
+    fn from(e: Error) -> Self {
+        LoadFailure::File(e)
+    }
+}
+
+impl LoadFailure {
+    fn into_error(self, path: &Path) -> Error {
+        match self {
+            LoadFailure::Storage(e) => storage_error(path, e),
+            LoadFailure::File(e) => e,
+        }
     }
 }
 
 /// What a load added.
 #[derive(Debug)]
 pub struct LoadReport {
+    /// Each file loaded and the quads it held.
     pub files: Vec<(String, usize)>,
+    /// The quads added in all.
     pub quads: usize,
 }
 

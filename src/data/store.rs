@@ -3,7 +3,8 @@
 //! Layout of a store: the bundle owns every named graph under `https://w3id.org/policykg/graph/` (ontology,
 //! catalogue, one graph per source document, inferred facts, meta); anything else was loaded by a user. When the
 //! binary's bundle changes, the bundle's graphs are replaced in one transaction and the user's graphs are kept.
-//! Every write is one transaction: a failed load leaves the store as it was.
+//! Every write is atomic (one transaction, or a bulk load ingested at once) and flushed: a failed or killed load
+//! leaves the store as it was, and the next process does not replay a write-ahead log.
 
 use std::path::{Path, PathBuf};
 
@@ -137,6 +138,7 @@ impl KgStore {
         }
         match Store::open(path) {
             Ok(store) => {
+                remove_abandoned_bulk_files(path);
                 let kg = KgStore {
                     store,
                     path: path.to_path_buf(),
@@ -446,7 +448,7 @@ impl KgStore {
             for quad in source.quads() {
                 quad?;
                 count += 1;
-                if count % PROGRESS_STEP == 0 {
+                if count.is_multiple_of(PROGRESS_STEP) {
                     bar.set(total + count as u64);
                 }
             }
@@ -467,7 +469,7 @@ impl KgStore {
             let source = RdfSource::open(file, rdf_format)?;
             let quads = source.quads().inspect(|_| {
                 done += 1;
-                if done % PROGRESS_STEP as u64 == 0 {
+                if done.is_multiple_of(PROGRESS_STEP as u64) {
                     bar.set(done);
                 }
             });
@@ -524,6 +526,22 @@ pub struct LoadReport {
     pub files: Vec<(String, usize)>,
     /// The quads added in all.
     pub quads: usize,
+}
+
+/// Delete the table files of a bulk load that never committed (a `load` killed before the end): Oxigraph writes
+/// them as `bulk-*.sst` in the store's folder and deletes them when it ingests them or gives up. Only the process
+/// holding the store's lock calls this, so no other load can be under way.
+fn remove_abandoned_bulk_files(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {
@@ -649,6 +667,91 @@ mod tests {
         assert_eq!(left, vec![std::ffi::OsString::from("store")]);
         // Reopening finds it built.
         KgStore::open(&store, false, &Silent).unwrap();
+    }
+
+    /// Records what a command would show.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl Reporter for Recorder {
+        fn message(&self, text: &str) {
+            self.0.lock().unwrap().push(text.to_owned());
+        }
+        fn start(&self, what: &str) -> Box<dyn crate::model::report::Progress + '_> {
+            self.message(&format!("start {what}"));
+            Box::new(RecorderProgress(self))
+        }
+    }
+
+    struct RecorderProgress<'a>(&'a Recorder);
+
+    impl crate::model::report::Progress for RecorderProgress<'_> {
+        fn set(&self, done: u64) {
+            self.0.message(&format!("set {done}"));
+        }
+        fn stage(&self, what: &str) {
+            self.0.message(&format!("stage {what}"));
+        }
+    }
+
+    fn count(kg: &KgStore, predicate: &str) -> usize {
+        kg.store()
+            .quads_for_pattern(
+                None,
+                Some(NamedNode::new(predicate).unwrap().as_ref()),
+                None,
+                None,
+            )
+            .count()
+    }
+
+    #[test]
+    fn load_checks_every_file_then_bulk_loads_them_atomically_with_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let kg = KgStore::open(&dir.path().join("store"), false, &Silent).unwrap();
+        let good = dir.path().join("good.nt");
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!("<http://e/s{i}> <http://e/p> \"{i}\" .\n"));
+        }
+        std::fs::write(&good, &text).unwrap();
+        let bad = dir.path().join("bad.ttl");
+        std::fs::write(
+            &bad,
+            "<http://e/a> <http://e/p> \"x\" .\n<http://e/b> <http://e/p> .\n",
+        )
+        .unwrap();
+        let err = kg
+            .load(&[good.clone(), bad.clone()], None, &Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.ttl:2:"), "{err}");
+        assert_eq!(
+            count(&kg, "http://e/p"),
+            0,
+            "nothing of a refused load is written"
+        );
+        let recorder = Recorder::default();
+        let report = kg.load(&[good], None, &recorder).unwrap();
+        assert_eq!(report.quads, 100_000);
+        assert_eq!(count(&kg, "http://e/p"), 100_000);
+        let seen = recorder.0.lock().unwrap().join("\n");
+        for expected in [
+            "start checking",
+            "set 65536",
+            "set 100000",
+            "stage loading",
+            "stage flushing",
+        ] {
+            assert!(seen.lines().any(|l| l == expected), "{expected}: {seen}");
+        }
+        // A killed bulk load leaves its table files; the next writer removes them.
+        std::fs::write(kg.path().join("bulk-1.sst"), b"").unwrap();
+        let path = kg.path().to_path_buf();
+        drop(kg);
+        let kg = KgStore::open(&path, false, &Silent).unwrap();
+        assert!(!path.join("bulk-1.sst").exists());
+        assert_eq!(count(&kg, "http://e/p"), 100_000);
     }
 
     #[test]

@@ -3,15 +3,23 @@
 //! generated triples.
 //! Run: `cargo bench --bench scale` (prints one line per measurement; figures go to docs/performance.md).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
+
 use std::time::Instant;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
 use oxigraph::store::Store;
 use petgraph::graph::NodeIndex;
-use policykg::export;
-use policykg::format::Format;
-use policykg::graph::{Edge, Projection};
-use policykg::store::KgStore;
+use policykg::data::store::KgStore;
+use policykg::graph::analysis::Direction;
+use policykg::graph::export;
+use policykg::graph::projection::{Edge, Projection};
+use policykg::model::format::ExportFormat;
 
 fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
     if runs > 1 {
@@ -153,15 +161,17 @@ fn main() {
         .unwrap();
     let sufuban = p.node("https://w3id.org/policykg/id/sufuban").unwrap();
     time("lineage 江苏省数据条例, bundled", 1000, || {
-        policykg::lineage::lineage(&p, root, true, true)
+        policykg::graph::analysis::lineage(&p, root, Direction::Both)
     });
     time(
         "path 江苏省数据条例 → 苏服办, bundled",
         1000,
-        || policykg::lineage::paths(&p, root, sufuban, 6),
+        || policykg::graph::analysis::paths(&p, root, sufuban, 6),
     );
     let view = p.view(None, 0, &[], false).unwrap();
-    time("SVG render, bundled", 20, || policykg::viz::svg(&view));
+    time("SVG render, bundled", 20, || {
+        policykg::graph::picture::svg(&view)
+    });
 
     let big = time("replicate the projection 1000×", 1, || replicate(&p, 1000));
     println!(
@@ -174,13 +184,13 @@ fn main() {
         .node("https://w3id.org/policykg/id/jiangsu-data-regulation-999")
         .unwrap();
     time("lineage 江苏省数据条例, 1000×", 100, || {
-        policykg::lineage::lineage(&big, far_root, true, true)
+        policykg::graph::analysis::lineage(&big, far_root, Direction::Both)
     });
     time(
         "path 江苏省数据条例 → 苏服办 (same copy), 1000×",
         20,
         || {
-            policykg::lineage::paths(
+            policykg::graph::analysis::paths(
                 &big,
                 NodeIndex::new(500 * n + root.index()),
                 NodeIndex::new(500 * n + sufuban.index()),
@@ -189,7 +199,7 @@ fn main() {
         },
     );
     let svg = time("SVG render, 1000× (all nodes)", 1, || {
-        policykg::viz::svg(&big)
+        policykg::graph::picture::svg(&big)
     });
     println!("1000× SVG: {} MB", svg.len() / 1_000_000);
 
@@ -208,13 +218,13 @@ fn main() {
         })
         .collect();
     for format in [
-        Format::NTriples,
-        Format::NQuads,
-        Format::Turtle,
-        Format::TriG,
-        Format::RdfXml,
-        Format::JsonLd,
-        Format::Canonical,
+        ExportFormat::NTriples,
+        ExportFormat::NQuads,
+        ExportFormat::Turtle,
+        ExportFormat::TriG,
+        ExportFormat::RdfXml,
+        ExportFormat::JsonLd,
+        ExportFormat::Canonical,
     ] {
         let started = Instant::now();
         let mut bytes = Vec::with_capacity(200 << 20);

@@ -2,12 +2,10 @@
 //! the node count, search by Chinese name, evidence on click, a named query from the UI, an entity page.
 //! Screenshots land in target/browser/ for inspection.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn browser_available() -> bool {
     Path::new("/usr/bin/chromium").exists()

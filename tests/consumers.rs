@@ -1,14 +1,12 @@
 //! Real consumers read the exports: Python rdflib (every RDF format), networkx (GraphML, GEXF), Graphviz (DOT).
 //! `.ci/run` installs them; outside CI a missing tool skips the test with a message.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
-use policykg::export;
-use policykg::format::Format;
-use policykg::graph::Projection;
+use crate::common::*;
+use policykg::graph::export;
+use policykg::graph::projection::Projection;
+use policykg::model::format::ExportFormat;
 
 fn has(program: &str, arg: &str) -> bool {
     Command::new(program)
@@ -29,12 +27,12 @@ fn rdflib_and_networkx_read_the_exports() {
     let dir = tempfile::tempdir().unwrap();
     let quads = export::select_quads(kg().store(), &export::Selection::All).unwrap();
     for (format, name) in [
-        (Format::TriG, "export.trig"),
-        (Format::NQuads, "export.nq"),
-        (Format::JsonLd, "export.jsonld"),
-        (Format::Turtle, "export.ttl"),
-        (Format::NTriples, "export.nt"),
-        (Format::RdfXml, "export.rdf"),
+        (ExportFormat::TriG, "export.trig"),
+        (ExportFormat::NQuads, "export.nq"),
+        (ExportFormat::JsonLd, "export.jsonld"),
+        (ExportFormat::Turtle, "export.ttl"),
+        (ExportFormat::NTriples, "export.nt"),
+        (ExportFormat::RdfXml, "export.rdf"),
     ] {
         let mut bytes = Vec::new();
         export::write_rdf(&quads, format, &mut bytes).unwrap();
@@ -115,7 +113,7 @@ fn sparqlwrapper_gets_the_same_answers_as_the_cli() {
         std::fs::write(dir.path().join(format!("{name}.cli.json")), &out.stdout).unwrap();
         std::fs::write(
             dir.path().join(format!("{name}.rq")),
-            policykg::catalog::get(name).unwrap().text,
+            policykg::read::catalog::get(name).unwrap().text,
         )
         .unwrap();
     }

@@ -1,12 +1,10 @@
 //! The knowledge itself: every quote verbatim at its offsets, every entity labelled and sourced, every 《…》 and
 //! “…” name of the documents covered, and the competency questions a researcher asks, with their answers.
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap};
 
-use common::*;
-use policykg::resolve::normalise;
+use crate::common::*;
+use policykg::read::resolve::normalise;
 
 #[test]
 fn every_quote_is_the_document_text_at_its_offsets() {
@@ -77,7 +75,7 @@ fn every_entity_has_zh_and_en_labels_and_a_source() {
 
 #[test]
 fn every_title_and_quoted_name_is_an_entity_or_excluded() {
-    let compiled = policykg::seeds::compile_bundled().unwrap();
+    let compiled = policykg::data::seeds::compile_bundled().unwrap();
     let mut known: BTreeSet<String> = BTreeSet::new();
     for e in compiled.entities.values() {
         known.insert(normalise(&e.zh));

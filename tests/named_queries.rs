@@ -1,17 +1,18 @@
 //! Every bundled query, with the answers it must give on the bundled data.
 
-mod common;
-
-use common::*;
-use policykg::query::{evaluate_now, parse};
+use crate::common::*;
+use policykg::read::query::{evaluate_now, parse};
 
 /// The rows of a bundled query, as plain strings.
 fn answer(name: &str) -> Vec<Vec<String>> {
-    let q = policykg::catalog::get(name).unwrap();
+    let q = policykg::read::catalog::get(name).unwrap();
     let answer = evaluate_now(kg().store(), parse(q.text, q.path).unwrap(), None).unwrap();
     answer
         .rows()
         .unwrap_or_else(|| panic!("{name} is not a SELECT"))
+        .into_iter()
+        .map(|r| r.values().to_vec())
+        .collect()
 }
 
 fn has_row(rows: &[Vec<String>], cells: &[&str]) -> bool {
@@ -350,7 +351,7 @@ fn cooperation() {
 #[test]
 fn every_bundled_query_is_tested_here() {
     let source = include_str!("named_queries.rs");
-    for q in policykg::catalog::all() {
+    for q in policykg::read::catalog::all() {
         assert!(
             source.contains(&format!("answer(\"{}\")", q.name)),
             "{} has no answer test",

@@ -1,11 +1,9 @@
 //! `policykg serve` over real HTTP on loopback: the SPARQL 1.1 Protocol cases, updates, pages, federation between
 //! two servers, and a runaway query that gets 503 in time while other requests are answered.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 fn store_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

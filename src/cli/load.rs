@@ -28,7 +28,7 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         ));
     }
     let kg = session.writable_store()?;
-    let path = session.path().display();
+    let path = session.path()?.display();
     if args.fresh {
         let dropped = kg.user_graphs()?;
         let report = kg.rebuild_bundle(true, &Terminal)?;

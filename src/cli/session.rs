@@ -8,13 +8,15 @@ use petgraph::graph::NodeIndex;
 use policykg::data::store::{default_store_path, KgStore};
 use policykg::graph::projection::Projection;
 use policykg::read::resolve::Resolver;
-use policykg::Result;
+use policykg::{Error, Result};
 
 use super::terminal::Terminal;
 
 /// The store and what is derived from it, built lazily.
 pub(crate) struct Session {
-    path: PathBuf,
+    /// `--store DIR`, else the default; when there is no default (no HOME), the message of the error that the
+    /// first command needing a store gets.
+    path: std::result::Result<PathBuf, String>,
     store: OnceCell<KgStore>,
     resolver: OnceCell<Resolver>,
     projection: OnceCell<Projection>,
@@ -24,7 +26,9 @@ impl Session {
     /// A session on `--store DIR`, or the default store.
     pub(crate) fn new(store: Option<PathBuf>) -> Self {
         Session {
-            path: store.unwrap_or_else(default_store_path),
+            path: store
+                .map(Ok)
+                .unwrap_or_else(|| default_store_path().map_err(|e| e.to_string())),
             store: OnceCell::new(),
             resolver: OnceCell::new(),
             projection: OnceCell::new(),
@@ -32,8 +36,11 @@ impl Session {
     }
 
     /// The store directory.
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    pub(crate) fn path(&self) -> Result<&Path> {
+        match &self.path {
+            Ok(path) => Ok(path),
+            Err(message) => Err(Error::Usage(message.clone())),
+        }
     }
 
     /// The store for reading: a snapshot when another process (a server) holds it.
@@ -50,7 +57,7 @@ impl Session {
         if let Some(kg) = self.store.get() {
             return Ok(kg);
         }
-        let kg = KgStore::open(&self.path, allow_snapshot, &Terminal)?;
+        let kg = KgStore::open(self.path()?, allow_snapshot, &Terminal)?;
         Ok(self.store.get_or_init(|| kg))
     }
 

@@ -3,7 +3,8 @@
 //! Layout of a store: the bundle owns every named graph under `https://w3id.org/policykg/graph/` (ontology,
 //! catalogue, one graph per source document, inferred facts, meta); anything else was loaded by a user. When the
 //! binary's bundle changes, the bundle's graphs are replaced in one transaction and the user's graphs are kept.
-//! Every write is one transaction: a failed load leaves the store as it was.
+//! Every write is atomic (one transaction, or a bulk load ingested at once) and flushed: a failed or killed load
+//! leaves the store as it was, and the next process does not replay a write-ahead log.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankN
 use oxigraph::store::{StorageError, Store};
 
 use crate::data::bundle;
-use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
+use crate::data::rdf::{collect_rdf_files, format_from_extension, RdfSource};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
@@ -19,15 +20,18 @@ use crate::model::report::{Reporter, Silent};
 use crate::model::vocab;
 
 /// The store location when neither `--store` nor `POLICYKG_STORE` is given:
-/// `$XDG_DATA_HOME/policykg/store`, else `~/.local/share/policykg/store`, else `./policykg-store`.
-pub fn default_store_path() -> PathBuf {
+/// `$XDG_DATA_HOME/policykg/store`, else `~/.local/share/policykg/store`. With neither variable set there is no
+/// sensible place (writing into the working directory would scatter stores), so the caller must name one.
+pub fn default_store_path() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("policykg").join("store");
+        return Ok(PathBuf::from(dir).join("policykg").join("store"));
     }
     if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(home).join(".local/share/policykg/store");
+        return Ok(PathBuf::from(home).join(".local/share/policykg/store"));
     }
-    PathBuf::from("policykg-store")
+    Err(Error::Usage(
+        "no store location: neither HOME nor XDG_DATA_HOME is set; pass --store DIR or set POLICYKG_STORE".into(),
+    ))
 }
 
 /// How a store was opened.
@@ -50,9 +54,13 @@ pub struct KgStore {
 /// What opening or rebuilding did, for the messages on stderr.
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// The store was built from nothing.
     pub built: bool,
+    /// The bundle's graphs were replaced (the store was built by another version).
     pub rebuilt: bool,
+    /// How many quads the bundle's graphs hold now.
     pub quads: usize,
+    /// The graphs a user loaded that were kept.
     pub user_graphs_kept: Vec<String>,
 }
 
@@ -104,17 +112,20 @@ impl KgStore {
                     .into(),
             });
         }
-        if path.is_dir() && !path.join("CURRENT").exists() {
-            let empty = std::fs::read_dir(path)
-                .map_err(|e| Error::io(path, e))?
-                .next()
-                .is_none();
-            if !empty {
+        if !path.join("CURRENT").exists() {
+            if locked_by_another_process(path) {
+                // An older policykg building in place right now.
+                return Err(Error::StoreInUse {
+                    path: path.to_path_buf(),
+                });
+            }
+            if path.is_dir() && !is_empty_dir(path)? && !is_half_built(path)? {
                 return Err(Error::BadStorePath {
                     path: path.to_path_buf(),
                     reason: "exists and is not a policykg store (no RocksDB files in it); pass --store with a new or empty directory".into(),
                 });
             }
+            Self::build_new(path, reporter)?;
         }
         if locked_by_another_process(path) {
             return if allow_snapshot {
@@ -127,6 +138,7 @@ impl KgStore {
         }
         match Store::open(path) {
             Ok(store) => {
+                remove_abandoned_bulk_files(path);
                 let kg = KgStore {
                     store,
                     path: path.to_path_buf(),
@@ -147,6 +159,68 @@ impl KgStore {
                 }
             }
             Err(e) => Err(storage_error(path, e)),
+        }
+    }
+
+    /// Build a new store at `path` (which does not exist, is empty, or holds a build that was interrupted): in a
+    /// sibling temporary folder, renamed into place when complete, so that a build killed at any moment leaves
+    /// either no store or a whole one. A process building the same store at the same time wins or loses the rename;
+    /// the loser discards its copy and uses the winner's.
+    fn build_new(path: &Path, reporter: &dyn Reporter) -> Result<()> {
+        // A link to a folder is kept: the store is built where it leads.
+        let path = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?
+            }
+            _ => path.to_path_buf(),
+        };
+        let path = path.as_path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
+        // RocksDB does not create parent folders (`~/.local/share` does not exist on a fresh machine).
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let prefix = format!(".{name}.building-");
+        remove_abandoned_builds(&parent, &prefix);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!("{prefix}{}-", std::process::id()))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        let report = {
+            let store = Store::open(staging.path()).map_err(|e| storage_error(path, e))?;
+            let kg = KgStore {
+                store,
+                path: staging.path().to_path_buf(),
+                access: Access::ReadWrite,
+            };
+            kg.rebuild_bundle(false, reporter)?
+            // The store closes here, before its folder moves.
+        };
+        if is_half_built(path).unwrap_or(false) {
+            std::fs::remove_dir_all(path).map_err(|e| Error::io(path, e))?;
+        }
+        match std::fs::rename(staging.path(), path) {
+            Ok(()) => {
+                // The folder is no longer there to delete.
+                let _ = staging.keep();
+                report_build(
+                    path,
+                    &BuildReport {
+                        built: true,
+                        ..report
+                    },
+                    reporter,
+                );
+                Ok(())
+            }
+            // Another process finished first; `staging` is deleted when dropped.
+            Err(_) if path.join("CURRENT").exists() => Ok(()),
+            Err(e) => Err(Error::io(path, e)),
         }
     }
 
@@ -179,12 +253,15 @@ impl KgStore {
         Ok(kg)
     }
 
+    /// The Oxigraph store, for queries.
     pub fn store(&self) -> &Store {
         &self.store
     }
+    /// The store's folder (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
     }
+    /// Whether this process may write.
     pub fn access(&self) -> Access {
         self.access
     }
@@ -305,10 +382,7 @@ impl KgStore {
                 .commit()
                 .map_err(|e| storage_error(&self.path, e))?;
         }
-        // Flush the write-ahead log into table files, so that later processes open the store without replaying it.
-        self.store
-            .flush()
-            .map_err(|e| storage_error(&self.path, e))?;
+        self.flush()?;
         drop(bar);
         Ok(BuildReport {
             built: false,
@@ -316,6 +390,16 @@ impl KgStore {
             quads: compiled.quads.len() + 1,
             user_graphs_kept: kept,
         })
+    }
+
+    /// Write what was committed from the write-ahead log into table files. Every write path calls it (building,
+    /// `load`, `load --fresh`; the server after an update): without it RocksDB leaves the log to the next process,
+    /// which replays it when it opens the store (318 s for the first command after a 5M-quad load).
+    pub fn flush(&self) -> Result<()> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        self.store.flush().map_err(|e| storage_error(&self.path, e))
     }
 
     fn require_write(&self) -> Result<()> {
@@ -327,9 +411,11 @@ impl KgStore {
         }
     }
 
-    /// Load RDF files (or every RDF file under a directory) in one transaction. Triples go into a named graph
-    /// named after the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is
-    /// parsed completely before anything is written, so a syntax error anywhere leaves the store untouched.
+    /// Load RDF files (or every RDF file under a directory) atomically. Triples go into a named graph named after
+    /// the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is parsed
+    /// completely before anything is written, so a syntax error anywhere leaves the store untouched; then the files
+    /// are parsed again into Oxigraph's bulk loader, which commits everything at once. No quad is kept in memory
+    /// beyond the loader's batches.
     pub fn load(
         &self,
         paths: &[PathBuf],
@@ -346,43 +432,185 @@ impl KgStore {
                 "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
             ));
         }
-        let bar = reporter.start("parsing");
-        let mut quads = Vec::new();
+        // First pass: every file parsed to the end, nothing kept and nothing written, so that a syntax error
+        // anywhere leaves the store untouched and is reported as FILE:LINE:COLUMN.
+        let bar = reporter.start("checking");
         let mut per_file = Vec::new();
+        let mut sources = Vec::new();
+        let mut total = 0u64;
         for file in &files {
             let rdf_format = match format {
                 Some(f) => f.rdf_format(),
                 None => format_from_extension(file)?,
             };
-            let parsed = parse_file(file, rdf_format)?;
-            per_file.push((file.display().to_string(), parsed.len()));
-            quads.extend(parsed);
-            bar.set(quads.len() as u64);
+            let source = RdfSource::open(file, rdf_format)?;
+            let mut count = 0usize;
+            for quad in source.quads() {
+                quad?;
+                count += 1;
+                if count.is_multiple_of(PROGRESS_STEP) {
+                    bar.set(total + count as u64);
+                }
+            }
+            source.finish(count)?;
+            total += count as u64;
+            bar.set(total);
+            per_file.push((file.display().to_string(), count));
+            sources.push((file, rdf_format));
         }
-        bar.stage("writing");
-        let mut transaction = self
-            .store
-            .start_transaction()
-            .map_err(|e| storage_error(&self.path, e))?;
-        for quad in &quads {
-            transaction.insert(quad);
+        // Second pass: the bulk loader writes table files beside the store and ingests them all at once when it
+        // commits (one RocksDB ingestion over every column family), so the load is atomic: an error or a kill
+        // before the commit leaves the store as it was.
+        bar.stage("loading");
+        bar.set(0);
+        let mut loader = self.store.bulk_loader();
+        let mut done = 0u64;
+        for (file, rdf_format) in sources {
+            let source = RdfSource::open(file, rdf_format)?;
+            let quads = source.quads().inspect(|_| {
+                done += 1;
+                if done.is_multiple_of(PROGRESS_STEP as u64) {
+                    bar.set(done);
+                }
+            });
+            loader
+                .load_ok_quads::<Error, LoadFailure>(quads)
+                .map_err(|e| e.into_error(&self.path))?;
         }
-        transaction
-            .commit()
-            .map_err(|e| storage_error(&self.path, e))?;
+        loader.commit().map_err(|e| storage_error(&self.path, e))?;
+        bar.set(done);
+        bar.stage("flushing");
+        self.flush()?;
         drop(bar);
         Ok(LoadReport {
             files: per_file,
-            quads: quads.len(),
+            quads: usize::try_from(total).unwrap_or(usize::MAX),
         })
+    }
+}
+
+/// How many quads between two progress updates.
+const PROGRESS_STEP: usize = 65_536;
+
+/// Why the bulk loader stopped: the storage, or the file (changed since it was checked).
+enum LoadFailure {
+    Storage(StorageError),
+    File(Error),
+}
+
+impl From<StorageError> for LoadFailure {
+    fn from(e: StorageError) -> Self {
+        LoadFailure::Storage(e)
+    }
+}
+
+impl From<Error> for LoadFailure {
+    fn from(e: Error) -> Self {
+        LoadFailure::File(e)
+    }
+}
+
+impl LoadFailure {
+    fn into_error(self, path: &Path) -> Error {
+        match self {
+            LoadFailure::Storage(e) => storage_error(path, e),
+            LoadFailure::File(e) => e,
+        }
     }
 }
 
 /// What a load added.
 #[derive(Debug)]
 pub struct LoadReport {
+    /// Each file loaded and the quads it held.
     pub files: Vec<(String, usize)>,
+    /// The quads added in all.
     pub quads: usize,
+}
+
+/// Delete the table files of a bulk load that never committed (a `load` killed before the end): Oxigraph writes
+/// them as `bulk-*.sst` in the store's folder and deletes them when it ingests them or gives up. Only the process
+/// holding the store's lock calls this, so no other load can be under way.
+fn remove_abandoned_bulk_files(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn is_empty_dir(path: &Path) -> Result<bool> {
+    Ok(std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .next()
+        .is_none())
+}
+
+/// A folder that RocksDB started to create and never finished (a build killed by an earlier version, which built
+/// in place): no `CURRENT`, and nothing in it but RocksDB's own files.
+fn is_half_built(path: &Path) -> Result<bool> {
+    if !path.is_dir() || path.join("CURRENT").exists() {
+        return Ok(false);
+    }
+    let mut any = false;
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let rocksdb = matches!(name.as_ref(), "LOCK" | "LOG" | "IDENTITY")
+            || ["LOG.old.", "MANIFEST-", "OPTIONS-"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            || [".log", ".sst", ".dbtmp", ".blob"]
+                .iter()
+                .any(|s| name.ends_with(s));
+        if !rocksdb || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            return Ok(false);
+        }
+        any = true;
+    }
+    Ok(any)
+}
+
+/// Delete the staging folders of builds whose process is gone (killed mid-build). A folder is named
+/// `.NAME.building-PID-RANDOM`; one whose process still runs is left alone.
+fn remove_abandoned_builds(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split('-')
+            .next()
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        if !process_exists(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_exists(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let status = unsafe { libc::kill(pid, 0) };
+    status == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_: i32) -> bool {
+    true
 }
 
 fn store_node() -> NamedNode {
@@ -409,5 +637,132 @@ fn report_build(path: &Path, report: &BuildReport, reporter: &dyn Reporter) {
             kept.len(),
             if kept.is_empty() { String::new() } else { format!(": {}", kept.join(", ")) }
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_appears_whole_and_an_interrupted_build_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        // An older version killed mid-build: RocksDB's first files, no CURRENT.
+        let store = dir.path().join("a/b/store");
+        std::fs::create_dir_all(&store).unwrap();
+        for file in ["LOCK", "LOG", "IDENTITY", "MANIFEST-000001", "000003.log"] {
+            std::fs::write(store.join(file), b"").unwrap();
+        }
+        // A staging folder of a build whose process is gone (pid_max is below 2^22 on Linux).
+        let abandoned = dir.path().join("a/b/.store.building-4194999-x");
+        std::fs::create_dir(&abandoned).unwrap();
+        let kg = KgStore::open(&store, false, &Silent).unwrap();
+        assert!(kg.stored_fingerprint().unwrap().is_some());
+        drop(kg);
+        assert!(!abandoned.exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("store")]);
+        // Reopening finds it built.
+        KgStore::open(&store, false, &Silent).unwrap();
+    }
+
+    /// Records what a command would show.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    impl Reporter for Recorder {
+        fn message(&self, text: &str) {
+            self.0.lock().unwrap().push(text.to_owned());
+        }
+        fn start(&self, what: &str) -> Box<dyn crate::model::report::Progress + '_> {
+            self.message(&format!("start {what}"));
+            Box::new(RecorderProgress(self))
+        }
+    }
+
+    struct RecorderProgress<'a>(&'a Recorder);
+
+    impl crate::model::report::Progress for RecorderProgress<'_> {
+        fn set(&self, done: u64) {
+            self.0.message(&format!("set {done}"));
+        }
+        fn stage(&self, what: &str) {
+            self.0.message(&format!("stage {what}"));
+        }
+    }
+
+    fn count(kg: &KgStore, predicate: &str) -> usize {
+        kg.store()
+            .quads_for_pattern(
+                None,
+                Some(NamedNode::new(predicate).unwrap().as_ref()),
+                None,
+                None,
+            )
+            .count()
+    }
+
+    #[test]
+    fn load_checks_every_file_then_bulk_loads_them_atomically_with_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let kg = KgStore::open(&dir.path().join("store"), false, &Silent).unwrap();
+        let good = dir.path().join("good.nt");
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!("<http://e/s{i}> <http://e/p> \"{i}\" .\n"));
+        }
+        std::fs::write(&good, &text).unwrap();
+        let bad = dir.path().join("bad.ttl");
+        std::fs::write(
+            &bad,
+            "<http://e/a> <http://e/p> \"x\" .\n<http://e/b> <http://e/p> .\n",
+        )
+        .unwrap();
+        let err = kg
+            .load(&[good.clone(), bad.clone()], None, &Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.ttl:2:"), "{err}");
+        assert_eq!(
+            count(&kg, "http://e/p"),
+            0,
+            "nothing of a refused load is written"
+        );
+        let recorder = Recorder::default();
+        let report = kg.load(&[good], None, &recorder).unwrap();
+        assert_eq!(report.quads, 100_000);
+        assert_eq!(count(&kg, "http://e/p"), 100_000);
+        let seen = recorder.0.lock().unwrap().join("\n");
+        for expected in [
+            "start checking",
+            "set 65536",
+            "set 100000",
+            "stage loading",
+            "stage flushing",
+        ] {
+            assert!(seen.lines().any(|l| l == expected), "{expected}: {seen}");
+        }
+        // A killed bulk load leaves its table files; the next writer removes them.
+        std::fs::write(kg.path().join("bulk-1.sst"), b"").unwrap();
+        let path = kg.path().to_path_buf();
+        drop(kg);
+        let kg = KgStore::open(&path, false, &Silent).unwrap();
+        assert!(!path.join("bulk-1.sst").exists());
+        assert_eq!(count(&kg, "http://e/p"), 100_000);
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_still_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+        let err = KgStore::open(dir.path(), false, &Silent)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("not a policykg store"), "{err}");
+        assert!(dir.path().join("notes.txt").exists());
     }
 }

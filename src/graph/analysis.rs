@@ -344,3 +344,243 @@ pub fn rank_text(list: &[Ranked]) -> String {
     }
     format!("{table}\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{id, projected};
+
+    #[test]
+    fn lineage_of_the_data_regulation_reaches_the_public_data_measures() {
+        let p = projected();
+        let root = p.node(&id("jiangsu-data-regulation")).unwrap();
+        let l = lineage(p, root, Direction::Up);
+        let steps: Vec<(usize, &str, &str)> = l
+            .entries
+            .iter()
+            .map(|e| (e.depth, e.node.zh.as_str(), e.relation.as_str()))
+            .collect();
+        assert!(
+            steps.contains(&(1, "江苏省数据条例(草案)", "draftOf")),
+            "{steps:?}"
+        );
+        assert!(
+            steps.contains(&(2, "公共数据管理条例", "leadsTo")),
+            "{steps:?}"
+        );
+        assert!(
+            steps.contains(&(3, "江苏省公共数据管理办法", "raisedTo")),
+            "{steps:?}"
+        );
+        let measures = l
+            .entries
+            .iter()
+            .find(|e| e.node.zh == "江苏省公共数据管理办法")
+            .unwrap();
+        assert!(measures
+            .node
+            .steps
+            .iter()
+            .any(|(k, d)| k == "EntryIntoForce" && d == "2022-02-01"));
+        assert!(l.entries.iter().any(|e| !e.stated) && l.entries.iter().any(|e| e.stated));
+        // And downwards from the rule.
+        let rule = p.node(&id("jiangsu-public-data-measures")).unwrap();
+        let down = lineage(p, rule, Direction::Down);
+        assert!(
+            down.entries.iter().any(|e| e.node.zh == "江苏省数据条例"),
+            "{:?}",
+            down.entries
+        );
+    }
+
+    #[test]
+    fn lineage_walks_depth_first_in_date_order() {
+        let p = projected();
+        let root = p.node(&id("jiangsu-data-regulation")).unwrap();
+        let up = lineage(p, root, Direction::Up);
+        let steps: Vec<(usize, &str, &str)> = up
+            .entries
+            .iter()
+            .map(|e| (e.depth, e.node.zh.as_str(), e.relation.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (1, "江苏省数据条例(草案)", "draftOf"),
+                (2, "江苏省公共数据条例立法项目", "leadsTo"),
+                (2, "公共数据管理条例", "leadsTo"),
+                (3, "江苏省公共数据管理办法", "raisedTo"),
+            ]
+        );
+        assert_eq!(up.root.zh, "江苏省数据条例");
+        assert!(up.entries.iter().all(|e| e.direction == Side::Predecessor));
+        // Each entry hangs under the nearest entry one level up, through a lineage edge.
+        for (i, e) in up.entries.iter().enumerate() {
+            let parent = match e.depth {
+                1 => root,
+                d => {
+                    let parent = up.entries[..i].iter().rev().find(|x| x.depth == d - 1);
+                    p.node(&parent.unwrap().node.iri).unwrap()
+                }
+            };
+            let child = p.node(&e.node.iri).unwrap();
+            assert!(
+                p.graph
+                    .edges_connecting(parent, child)
+                    .chain(p.graph.edges_connecting(child, parent))
+                    .any(|edge| edge.weight().relation == e.relation && edge.weight().is_lineage()),
+                "{} is not under {:?}",
+                e.node.zh,
+                p.graph[parent].zh
+            );
+        }
+        // Both directions: the predecessors first, then the successors.
+        let both = lineage(p, root, Direction::Both);
+        let down = lineage(p, root, Direction::Down);
+        assert_eq!(both.entries.len(), up.entries.len() + down.entries.len());
+        let sides: Vec<Side> = both.entries.iter().map(|e| e.direction).collect();
+        assert!(sides
+            .windows(2)
+            .all(|w| w[0] == w[1] || w[1] == Side::Successor));
+        assert_eq!(
+            serde_json::to_value(&both.entries[0]).unwrap()["direction"],
+            "predecessor"
+        );
+        let text = lineage_text(&up);
+        assert!(text.starts_with("江苏省数据条例  Jiangsu Provincial Data Regulation"));
+        assert!(text.contains(
+            "Predecessors (earlier steps):\n  ↑ draftOf [inferred] 江苏省数据条例(草案)"
+        ));
+        assert!(text.contains("      ↑ raisedTo [stated] 江苏省公共数据管理办法"));
+    }
+
+    #[test]
+    fn the_agency_succession_is_lineage_too() {
+        let p = projected();
+        let office = p.node(&id("jiangsu-government-service-office")).unwrap();
+        let l = lineage(p, office, Direction::Down);
+        assert_eq!(l.entries[0].node.zh, "江苏省数据局");
+        assert!(!l.entries[0].stated);
+        assert_eq!(l.entries[0].direction, Side::Successor);
+        assert_eq!(
+            serde_json::to_value(&l.entries[0]).unwrap()["direction"],
+            "successor"
+        );
+        let up = lineage(p, office, Direction::Up);
+        assert!(up.entries.iter().all(|e| e.node.zh != "江苏省数据局"));
+    }
+
+    #[test]
+    fn path_from_the_data_regulation_to_sufuban() {
+        let p = projected();
+        let (a, b) = (
+            p.node(&id("jiangsu-data-regulation")).unwrap(),
+            p.node(&id("sufuban")).unwrap(),
+        );
+        let found = paths(p, a, b, 6);
+        assert!(!found.is_empty());
+        let hops = found[0].len();
+        assert!(found.iter().all(|path| path.len() == hops), "all shortest");
+        for path in &found {
+            assert_eq!(path.first().unwrap().from.zh, "江苏省数据条例");
+            assert_eq!(path.last().unwrap().to.zh, "苏服办");
+            assert!(
+                path.iter().all(|h| h.quote.is_some()),
+                "every hop has evidence"
+            );
+        }
+        assert!(found.iter().any(|path| path
+            .iter()
+            .any(|h| h.to.zh == "江苏省数据局" || h.from.zh == "江苏省数据局")));
+        assert!(paths(p, a, b, 1).is_empty(), "no one-hop connection");
+    }
+
+    #[test]
+    fn the_shortest_connection_to_sufuban_has_three_hops_through_the_data_bureau() {
+        let p = projected();
+        let (a, b) = (
+            p.node(&id("jiangsu-data-regulation")).unwrap(),
+            p.node(&id("sufuban")).unwrap(),
+        );
+        let found = paths(p, a, b, 6);
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|path| path.len() == 3));
+        assert!(paths(p, a, b, 2).is_empty());
+        assert_eq!(paths(p, a, b, 3).len(), 2);
+        for path in &found {
+            // Consecutive hops meet, and each hop's direction matches its edge.
+            assert!(path.windows(2).all(|w| w[0].to.iri == w[1].from.iri));
+            let first = &path[0];
+            assert_eq!(
+                (first.relation.as_str(), first.forward, first.to.zh.as_str()),
+                ("responsibleAgency", true, "江苏省数据局")
+            );
+            assert_eq!(
+                (path[1].relation.as_str(), path[1].forward),
+                ("operatedBy", false)
+            );
+            assert_eq!(path[1].to.iri, id("sufuban-2"));
+        }
+        let last: Vec<(&str, bool)> = found
+            .iter()
+            .map(|path| (path[2].relation.as_str(), path[2].forward))
+            .collect();
+        assert!(last.contains(&("upgradedTo", false)) && last.contains(&("versionOf", true)));
+        let text = paths_text(&found);
+        assert!(
+            text.starts_with("2 shortest connections of 3 hops\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("—responsibleAgency→ 江苏省数据局 (inferred)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn neighbours_and_rank() {
+        let p = projected();
+        let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
+        let near = neighbours(p, bureau, 1);
+        assert!(near.iter().all(|n| n.distance == 1));
+        assert!(near.iter().any(|n| n.node.zh == "江苏省数据条例"));
+        let top = rank(p, &[], 5);
+        assert_eq!(top.len(), 5);
+        assert!(top.windows(2).all(|w| w[0].betweenness >= w[1].betweenness));
+        let agencies = rank(p, &["agency".into()], 3);
+        assert!(
+            agencies
+                .iter()
+                .any(|r| r.node.zh == "江苏省政务服务管理办公室" || r.node.zh == "江苏省数据局"),
+            "{agencies:?}"
+        );
+    }
+
+    #[test]
+    fn neighbours_are_sorted_by_distance_and_the_top_two_are_the_agencies() {
+        let p = projected();
+        let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
+        let near = neighbours(p, bureau, 1);
+        assert_eq!(near.len(), 56);
+        assert!(near.iter().all(|n| n.node.iri != id("jiangsu-data-bureau")));
+        let two = neighbours(p, bureau, 2);
+        assert!(two.len() > near.len());
+        assert!(two.windows(2).all(|w| w[0].distance <= w[1].distance));
+        assert!(
+            neighbours_text("江苏省数据局", &near).starts_with("江苏省数据局: 56 neighbour(s)\n")
+        );
+        let top = rank(p, &[], 2);
+        let names: Vec<(usize, &str, usize)> = top
+            .iter()
+            .map(|r| (r.rank, r.node.zh.as_str(), r.degree))
+            .collect();
+        assert_eq!(
+            names,
+            [(1, "江苏省政务服务管理办公室", 58), (2, "江苏省数据局", 56)]
+        );
+        assert!(rank(p, &["Hotline".into()], 50)
+            .iter()
+            .all(|r| r.node.class == "Hotline"));
+        assert!(rank_text(&top).contains("0.1950"));
+    }
+}

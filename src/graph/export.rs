@@ -524,3 +524,481 @@ pub fn write_csv_dir(dir: &Path, nodes: &str, edges: &str) -> Result<()> {
         Error::io(dir, e)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    use petgraph::graph::EdgeIndex;
+
+    use super::*;
+    use crate::graph::{bundled, id, projected};
+
+    fn parse(bytes: &[u8], format: RdfFormat) -> Dataset {
+        RdfParser::from_format(format)
+            .for_slice(bytes)
+            .collect::<Result<Dataset, _>>()
+            .unwrap()
+    }
+
+    /// The projection's edge raisedTo from the public data measures to the regulation project, and its ends.
+    fn raised_to() -> (EdgeIndex, usize, usize) {
+        let p = projected();
+        let a = p.node(&id("jiangsu-public-data-measures")).unwrap();
+        let b = p.node(&id("public-data-regulation-project")).unwrap();
+        let e = p.graph.find_edge(a, b).unwrap();
+        assert_eq!(p.graph[e].relation, "raisedTo");
+        (e, a.index(), b.index())
+    }
+
+    const QUOTE: &str = "积极推动《办法》上升为公共数据管理条例";
+
+    #[test]
+    fn canonical_export_is_identical_whatever_the_load_order() {
+        let quads = select_quads(bundled().store(), &Selection::All).unwrap();
+        let (a, sha_a) = canonical_nquads(&quads);
+        let mut reversed = quads.clone();
+        reversed.reverse();
+        let (b, sha_b) = canonical_nquads(&reversed);
+        assert_eq!(sha_a, sha_b);
+        assert_eq!(a, b);
+        assert_eq!(sha_a.len(), 64);
+    }
+
+    #[test]
+    fn graph_tool_exports_carry_the_projection() {
+        let p = projected();
+        let graphml = graphml(p);
+        assert_eq!(graphml.matches("<node id=").count(), p.graph.node_count());
+        assert_eq!(graphml.matches("<edge id=").count(), p.graph.edge_count());
+        let gexf = gexf(p);
+        assert!(gexf.contains("start=\"2022\""), "time intervals for Gephi");
+        let cy = cytoscape(p);
+        assert_eq!(
+            cy["elements"]["nodes"].as_array().unwrap().len(),
+            p.graph.node_count()
+        );
+        let (nodes, edges) = neo4j_csv(p).unwrap();
+        assert!(
+            nodes.starts_with("id:ID,Id,Label,")
+                && edges.starts_with(":START_ID,:END_ID,:TYPE,Source,Target")
+        );
+        assert_eq!(nodes.lines().count(), p.graph.node_count() + 1);
+    }
+
+    /// The elements of an XML document named `name`, as (attributes, text of the element's `<data>` children).
+    fn xml_elements(xml: &str, name: &[u8]) -> Vec<(BTreeMap<String, String>, Vec<String>)> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut found = Vec::new();
+        let mut inside = false;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == name => {
+                    let attributes = e
+                        .attributes()
+                        .flatten()
+                        .map(|a| {
+                            (
+                                String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                                a.unescape_value().unwrap().into_owned(),
+                            )
+                        })
+                        .collect();
+                    found.push((attributes, Vec::new()));
+                    inside = true;
+                }
+                Ok(quick_xml::events::Event::Empty(e))
+                    if inside && e.name().as_ref() == b"attvalue" =>
+                {
+                    let value = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == b"value")
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                        .unwrap_or_default();
+                    found.last_mut().unwrap().1.push(value);
+                }
+                Ok(quick_xml::events::Event::Text(t)) if inside => {
+                    let text = t.decode().unwrap();
+                    let text = quick_xml::escape::unescape(&text).unwrap();
+                    if !text.trim().is_empty() {
+                        found.last_mut().unwrap().1.push(text.into_owned());
+                    }
+                }
+                Ok(quick_xml::events::Event::End(e)) if e.name().as_ref() == name => inside = false,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Err(e) => panic!("not well-formed XML: {e}"),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn graphml_holds_a_known_node_and_a_known_edge_with_its_quote() {
+        let p = projected();
+        let xml = graphml(p);
+        let nodes = xml_elements(&xml, b"node");
+        let edges = xml_elements(&xml, b"edge");
+        assert_eq!((nodes.len(), edges.len()), (464, 446));
+        assert_eq!(
+            (nodes.len(), edges.len()),
+            (p.graph.node_count(), p.graph.edge_count())
+        );
+        let measures = p.node(&id("jiangsu-public-data-measures")).unwrap().index();
+        let (attributes, data) = &nodes[measures];
+        assert_eq!(attributes["id"], format!("n{measures}"));
+        assert_eq!(
+            data,
+            &[
+                "江苏省公共数据管理办法",
+                "Measures of Jiangsu Province for the Administration of Public Data",
+                "GovernmentRule",
+                "regulation",
+                id("jiangsu-public-data-measures").as_str(),
+                "2022",
+            ]
+        );
+        let (e, a, b) = raised_to();
+        let (attributes, data) = &edges[e.index()];
+        assert_eq!(attributes["source"], format!("n{a}"));
+        assert_eq!(attributes["target"], format!("n{b}"));
+        assert_eq!(data, &["raisedTo", "true", QUOTE]);
+    }
+
+    #[test]
+    fn gexf_holds_a_known_node_and_a_known_edge_with_its_quote() {
+        let p = projected();
+        let xml = gexf(p);
+        let nodes = xml_elements(&xml, b"node");
+        let edges = xml_elements(&xml, b"edge");
+        assert_eq!(
+            (nodes.len(), edges.len()),
+            (p.graph.node_count(), p.graph.edge_count())
+        );
+        let measures = p.node(&id("jiangsu-public-data-measures")).unwrap().index();
+        let (attributes, values) = &nodes[measures];
+        assert_eq!(attributes["label"], "江苏省公共数据管理办法");
+        assert_eq!(attributes["start"], "2022");
+        assert_eq!(values[0], "江苏省公共数据管理办法");
+        assert_eq!(values[4], id("jiangsu-public-data-measures"));
+        let (e, a, b) = raised_to();
+        let (attributes, values) = &edges[e.index()];
+        assert_eq!(
+            (attributes["source"].as_str(), attributes["target"].as_str()),
+            (format!("n{a}").as_str(), format!("n{b}").as_str())
+        );
+        assert_eq!(attributes["label"], "raisedTo");
+        assert_eq!(values, &["raisedTo", "true", QUOTE]);
+    }
+
+    #[test]
+    fn cytoscape_holds_a_known_node_and_a_known_edge_with_its_quote() {
+        let p = projected();
+        let cy = cytoscape(p);
+        let nodes = cy["elements"]["nodes"].as_array().unwrap();
+        let edges = cy["elements"]["edges"].as_array().unwrap();
+        assert_eq!(
+            (nodes.len(), edges.len()),
+            (p.graph.node_count(), p.graph.edge_count())
+        );
+        let sufuban = p.node(&id("sufuban")).unwrap().index();
+        let node = &nodes[sufuban]["data"];
+        assert_eq!(node["id"], format!("n{sufuban}"));
+        assert_eq!(node["label_zh"], "苏服办");
+        assert_eq!(node["band"], "platform");
+        let (e, a, b) = raised_to();
+        assert_eq!(
+            edges[e.index()]["data"],
+            json!({ "id": format!("e{}", e.index()), "source": format!("n{a}"), "target": format!("n{b}"),
+                "relation": "raisedTo", "stated": true, "quote": QUOTE })
+        );
+    }
+
+    #[test]
+    fn neo4j_csv_holds_a_known_node_and_a_known_edge_with_its_quote() {
+        let p = projected();
+        let (nodes, edges) = neo4j_csv(p).unwrap();
+        let read = |text: &str| -> Vec<csv::StringRecord> {
+            csv::Reader::from_reader(text.as_bytes())
+                .records()
+                .collect::<std::result::Result<_, _>>()
+                .unwrap()
+        };
+        let (nodes, edges) = (read(&nodes), read(&edges));
+        assert_eq!(
+            (nodes.len(), edges.len()),
+            (p.graph.node_count(), p.graph.edge_count())
+        );
+        let bureau = p.node(&id("jiangsu-data-bureau")).unwrap().index();
+        // The bureau has no dated step: an empty first year.
+        let row: Vec<&str> = nodes[bureau].iter().collect();
+        let n = format!("n{bureau}");
+        let iri = id("jiangsu-data-bureau");
+        assert_eq!(
+            row,
+            [
+                n.as_str(),
+                n.as_str(),
+                "江苏省数据局",
+                "江苏省数据局",
+                "Jiangsu Provincial Data Bureau",
+                "Agency",
+                "agency",
+                "",
+                iri.as_str(),
+                "Entity;Agency",
+            ]
+        );
+        let (e, a, b) = raised_to();
+        let row: Vec<&str> = edges[e.index()].iter().collect();
+        let (a, b) = (format!("n{a}"), format!("n{b}"));
+        assert_eq!(
+            row,
+            [
+                a.as_str(),
+                b.as_str(),
+                "raisedTo",
+                a.as_str(),
+                b.as_str(),
+                "raisedTo",
+                "true",
+                QUOTE
+            ]
+        );
+        // Written as a directory, atomically.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("csv");
+        let (n, e) = neo4j_csv(p).unwrap();
+        write_csv_dir(&target, &n, &e).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("nodes.csv")).unwrap(),
+            n
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("edges.csv")).unwrap(),
+            e
+        );
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        assert!(write_csv_dir(&file, &n, &e).is_err());
+    }
+
+    #[test]
+    fn selections_pick_a_graph_or_the_facts_about_entities() {
+        let store = bundled().store();
+        let all = select_quads(store, &Selection::All).unwrap();
+        assert_eq!(all.len(), store.len().unwrap());
+        let graph = "https://w3id.org/policykg/graph/jszwb-2023-proposal-0845-reply";
+        let one = select_quads(store, &Selection::Graph(graph.into())).unwrap();
+        assert!(!one.is_empty() && one.len() < all.len());
+        assert!(one
+            .iter()
+            .all(|q| matches!(&q.graph_name, GraphName::NamedNode(n) if n.as_str() == graph)));
+        let err = select_quads(store, &Selection::Graph(format!("{graph}-missing")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no named graph"), "{err}");
+        assert!(select_quads(store, &Selection::Graph("not an iri".into())).is_err());
+        let bureau = id("jiangsu-data-bureau");
+        let facts =
+            select_quads(store, &Selection::Entities(HashSet::from([bureau.clone()]))).unwrap();
+        assert!(facts
+            .iter()
+            .any(|q| matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == bureau)));
+        assert!(facts
+            .iter()
+            .any(|q| q.object.to_string() == "\"江苏省数据局\"@zh"));
+        assert!(facts.len() < all.len());
+        let mut sorted = facts.clone();
+        sorted.sort_by_cached_key(|q| q.to_string());
+        assert_eq!(sorted, facts, "sorted for reproducible output");
+    }
+
+    #[test]
+    fn json_ld_is_compacted_with_the_shipped_context() {
+        let quads = select_quads(
+            bundled().store(),
+            &Selection::Entities(HashSet::from([id("sufuban")])),
+        )
+        .unwrap();
+        let doc = compact_jsonld(&quads).unwrap();
+        assert_eq!(doc["@context"], context().unwrap());
+        let text = doc.to_string();
+        assert!(
+            text.contains("\"@id\":\"pkid:sufuban\""),
+            "prefixed names: {text}"
+        );
+        assert!(text.contains("\"苏服办\""), "Chinese as characters");
+    }
+
+    /// Quads with blank nodes, Chinese literals, typed literals and named graphs, as a user might load.
+    fn user_dataset() -> Vec<Quad> {
+        let text = r#"
+            @prefix ex: <https://example.org/> .
+            @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+            ex:g1 { ex:a skos:prefLabel "苏服办"@zh ; ex:has [ ex:value "42"^^<http://www.w3.org/2001/XMLSchema#integer> ; ex:note "说明" ] . }
+            ex:g2 { [ ex:links ex:a ] ex:date "2025-09-28"^^<http://www.w3.org/2001/XMLSchema#date> . ex:a ex:same _:x . _:x ex:same ex:a . }
+            ex:a ex:inDefault "默认图" .
+        "#;
+        RdfParser::from_format(RdfFormat::TriG)
+            .for_slice(text.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+    }
+
+    /// Every RDF export of `quads`, parsed back by Oxigraph, is the same dataset (blank nodes included); graph
+    /// formats hold the union of the graphs.
+    fn assert_round_trips(quads: &[Quad]) {
+        let algo = CanonicalizationAlgorithm::Rdfc10 {
+            hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
+        };
+        let mut expected: Dataset = quads.iter().cloned().collect();
+        expected.canonicalize(algo);
+        for format in [
+            ExportFormat::TriG,
+            ExportFormat::NQuads,
+            ExportFormat::JsonLd,
+            ExportFormat::Canonical,
+        ] {
+            let mut bytes = Vec::new();
+            write_rdf(quads, format, &mut bytes).unwrap();
+            let rdf = if format == ExportFormat::Canonical {
+                RdfFormat::NQuads
+            } else {
+                format.rdf_format().unwrap()
+            };
+            let mut back = parse(&bytes, rdf);
+            back.canonicalize(algo);
+            assert_eq!(back, expected, "{format}");
+        }
+        // Graph formats: the union of the graphs, blank nodes included.
+        let mut union: Dataset = quads
+            .iter()
+            .map(|q| {
+                Quad::new(
+                    q.subject.clone(),
+                    q.predicate.clone(),
+                    q.object.clone(),
+                    GraphName::DefaultGraph,
+                )
+            })
+            .collect();
+        union.canonicalize(algo);
+        for format in [
+            ExportFormat::Turtle,
+            ExportFormat::NTriples,
+            ExportFormat::RdfXml,
+        ] {
+            let mut bytes = Vec::new();
+            write_rdf(quads, format, &mut bytes).unwrap();
+            let mut back = parse(&bytes, format.rdf_format().unwrap());
+            back.canonicalize(algo);
+            assert_eq!(back, union, "{format}");
+        }
+    }
+
+    #[test]
+    fn rdf_exports_round_trip_through_oxigraph() {
+        assert_round_trips(&user_dataset());
+        let bundled = select_quads(bundled().store(), &Selection::All).unwrap();
+        assert_round_trips(&bundled);
+        let mut turtle = Vec::new();
+        write_rdf(&bundled, ExportFormat::Turtle, &mut turtle).unwrap();
+        assert!(
+            String::from_utf8(turtle)
+                .unwrap()
+                .contains("\"江苏省数据条例\"@zh"),
+            "Chinese kept as characters"
+        );
+        // Only a canonical export has a hash; the graph-tool formats are not RDF.
+        let mut sink = Vec::new();
+        assert!(write_rdf(&bundled, ExportFormat::Canonical, &mut sink)
+            .unwrap()
+            .is_some_and(|sha| sha.len() == 64));
+        assert!(write_rdf(&bundled, ExportFormat::NQuads, &mut sink)
+            .unwrap()
+            .is_none());
+        assert!(write_rdf(&bundled, ExportFormat::GraphMl, &mut sink).is_err());
+    }
+
+    #[test]
+    fn every_rdf_export_is_isomorphic_under_sophia() {
+        use sophia::api::prelude::*;
+        use sophia::api::term::SimpleTerm;
+        type SQuad = ([SimpleTerm<'static>; 3], Option<SimpleTerm<'static>>);
+        type STriple = [SimpleTerm<'static>; 3];
+        let mut datasets = vec![user_dataset()];
+        datasets.push(
+            select_quads(
+                bundled().store(),
+                &Selection::Graph(
+                    "https://w3id.org/policykg/graph/jszwb-2023-proposal-0845-reply".into(),
+                ),
+            )
+            .unwrap(),
+        );
+        for quads in datasets {
+            let write = |format: ExportFormat| {
+                let mut bytes = Vec::new();
+                write_rdf(&quads, format, &mut bytes).unwrap();
+                String::from_utf8(bytes).unwrap()
+            };
+            // The reference: sophia's own reading of the N-Quads export.
+            let reference: Vec<SQuad> =
+                sophia::turtle::parser::nq::parse_str(&write(ExportFormat::NQuads))
+                    .collect_quads()
+                    .unwrap();
+            assert_eq!(reference.len(), quads.len());
+            let trig: Vec<SQuad> =
+                sophia::turtle::parser::trig::parse_str(&write(ExportFormat::TriG))
+                    .collect_quads()
+                    .unwrap();
+            assert!(
+                sophia::isomorphism::isomorphic_datasets(&reference, &trig).unwrap(),
+                "TriG"
+            );
+            let canonical: Vec<SQuad> =
+                sophia::turtle::parser::nq::parse_str(&write(ExportFormat::Canonical))
+                    .collect_quads()
+                    .unwrap();
+            assert!(
+                sophia::isomorphism::isomorphic_datasets(&reference, &canonical).unwrap(),
+                "canonical"
+            );
+            let jsonld: Vec<SQuad> = sophia::jsonld::JsonLdParser::new()
+                .parse_str(&write(ExportFormat::JsonLd))
+                .collect_quads()
+                .unwrap();
+            assert!(
+                sophia::isomorphism::isomorphic_datasets(&reference, &jsonld).unwrap(),
+                "JSON-LD"
+            );
+            // Graph formats hold the union of the graphs.
+            let union: Vec<STriple> = {
+                let mut seen = Vec::new();
+                for (t, _) in &reference {
+                    if !<[STriple]>::contains(&seen, t) {
+                        seen.push(t.clone());
+                    }
+                }
+                seen
+            };
+            let turtle: Vec<STriple> =
+                sophia::turtle::parser::turtle::parse_str(&write(ExportFormat::Turtle))
+                    .collect_triples()
+                    .unwrap();
+            assert!(
+                sophia::isomorphism::isomorphic_graphs(&union, &turtle).unwrap(),
+                "Turtle"
+            );
+            let nt: Vec<STriple> =
+                sophia::turtle::parser::nt::parse_str(&write(ExportFormat::NTriples))
+                    .collect_triples()
+                    .unwrap();
+            assert!(
+                sophia::isomorphism::isomorphic_graphs(&union, &nt).unwrap(),
+                "N-Triples"
+            );
+        }
+    }
+}

@@ -361,3 +361,175 @@ pub fn render(view: &Projection, format: PictureFormat) -> String {
         PictureFormat::Html => html(view),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::events::Event;
+
+    use super::*;
+    use crate::graph::analysis::{lineage, Direction};
+    use crate::graph::{id, projected};
+
+    /// The `<g class="node">` groups of an SVG and the text of their labels; panics if the SVG is not well-formed.
+    fn svg_nodes(svg: &str) -> (usize, Vec<String>) {
+        let mut reader = quick_xml::Reader::from_str(svg);
+        let (mut nodes, mut labels, mut in_node, mut in_text) = (0, Vec::new(), false, false);
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) if e.name().as_ref() == b"g" => {
+                    in_node = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == b"class" && a.value.as_ref() == b"node");
+                    nodes += usize::from(in_node);
+                }
+                Ok(Event::Start(e)) if e.name().as_ref() == b"text" => in_text = in_node,
+                Ok(Event::Text(t)) if in_text => labels.push(t.decode().unwrap().into_owned()),
+                Ok(Event::End(e)) if e.name().as_ref() == b"text" => in_text = false,
+                Ok(Event::End(e)) if e.name().as_ref() == b"g" => in_node = false,
+                Ok(Event::Eof) => break,
+                Err(e) => panic!("SVG is not well-formed: {e}"),
+                _ => {}
+            }
+        }
+        (nodes, labels)
+    }
+
+    #[test]
+    fn svg_is_well_formed_with_one_group_per_node() {
+        let view = projected().view(None, 0, &[], false).unwrap();
+        let svg = svg(&view);
+        let (nodes, labels) = svg_nodes(&svg);
+        assert_eq!(nodes, view.graph.node_count());
+        assert!(nodes > 150, "{nodes}");
+        assert_eq!(labels.len(), nodes);
+        assert!(
+            labels.iter().any(|l| l == "江苏省数据条例"),
+            "a Chinese label"
+        );
+        assert!(labels.iter().any(|l| l == "苏服办"));
+        // No two boxes overlap (boxes on the same row).
+        let layout = layout(&view);
+        let mut boxes: Vec<_> = layout.boxes.values().collect();
+        boxes.sort_by(|a, b| (a.1, a.0).partial_cmp(&(b.1, b.0)).unwrap());
+        for w in boxes.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if a.1 == b.1 {
+                assert!(a.0 + a.2 <= b.0, "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_label_boxes_overlap_and_each_fits_its_label() {
+        let p = projected();
+        let l = layout(p);
+        assert_eq!(l.boxes.len(), p.graph.node_count());
+        let boxes: Vec<(usize, (f64, f64, f64, f64))> =
+            l.boxes.iter().map(|(n, b)| (*n, *b)).collect();
+        for (i, &(n, (x, y, w, h))) in boxes.iter().enumerate() {
+            assert!(x >= 0.0 && y >= 0.0 && x + w <= l.width && y + h <= l.height);
+            let label = p.graph[NodeIndex::new(n)].label();
+            assert!(w >= label.width() as f64 * COLUMN, "{label}: {w}");
+            for &(m, (x2, y2, w2, h2)) in &boxes[i + 1..] {
+                let apart = x + w <= x2 || x2 + w2 <= x || y + h <= y2 || y2 + h2 <= y;
+                assert!(
+                    apart,
+                    "{label} and {} overlap",
+                    p.graph[NodeIndex::new(m)].label()
+                );
+            }
+        }
+        // A Chinese character takes two columns.
+        assert_eq!(box_width("苏服办"), 6.0 * COLUMN + 16.0);
+        assert_eq!(box_width("abc"), 3.0 * COLUMN + 16.0);
+        // Bands from top to bottom, regulations first.
+        assert_eq!(l.bands[0].0, Band::Regulation);
+        assert!(l.bands.windows(2).all(|w| w[0].1 < w[1].1));
+        let regulation = p.node(&id("jiangsu-data-regulation")).unwrap();
+        let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
+        assert!(l.boxes[&regulation.index()].1 < l.boxes[&bureau.index()].1);
+    }
+
+    #[test]
+    fn dot_draws_every_node_and_edge_with_lineage_bold_and_inferred_dashed() {
+        let p = projected();
+        let dot = dot(p);
+        assert!(dot.starts_with("// policykg") && dot.trim_end().ends_with('}'));
+        assert_eq!(dot.matches(" -> ").count(), p.graph.edge_count());
+        assert_eq!(
+            dot.lines()
+                .filter(|l| l.contains("[label=\"") && l.contains("shape="))
+                .count(),
+            p.graph.node_count()
+        );
+        let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
+        assert!(dot.contains(&format!(
+            "  n{} [label=\"江苏省数据局\", tooltip=\"Jiangsu Provincial Data Bureau (Agency)\", shape=ellipse",
+            bureau.index()
+        )));
+        let office = p.node(&id("jiangsu-government-service-office")).unwrap();
+        assert!(dot.contains(&format!(
+            "  n{} -> n{} [label=\"succeededBy\", color=\"#c0392b\", penwidth=2.2, fontcolor=\"#c0392b\", style=dashed];",
+            office.index(),
+            bureau.index()
+        )));
+    }
+
+    #[test]
+    fn the_lineage_picture_holds_only_the_lineage() {
+        let p = projected();
+        let root = p.node(&id("jiangsu-data-regulation")).unwrap();
+        let l = lineage(p, root, Direction::Both);
+        let dot = lineage_dot(p, root, &l);
+        assert_eq!(
+            dot.matches(" [label=\"").count() - dot.matches(" -> ").count(),
+            l.entries.len() + 1
+        );
+        assert!(dot.contains("label=\"draftOf\"") && dot.contains("label=\"raisedTo\""));
+        assert!(!dot.contains("label=\"responsibleAgency\""), "{dot}");
+        assert!(dot.contains("江苏省公共数据管理办法") && !dot.contains("江苏省数据局"));
+    }
+
+    #[test]
+    fn the_html_page_embeds_the_layout_and_needs_no_network() {
+        let p = projected();
+        let page = html(p);
+        assert!(!page.contains("/*DATA*/null") && !page.contains("/*FONT*/"));
+        let start = page.find("const DATA = ").unwrap() + "const DATA = ".len();
+        let end = start + page[start..].find(";\n").unwrap();
+        let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+        assert_eq!(
+            data["nodes"].as_array().unwrap().len(),
+            p.graph.node_count()
+        );
+        assert_eq!(
+            data["edges"].as_array().unwrap().len(),
+            p.graph.edge_count()
+        );
+        let bureau = data["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["zh"] == "江苏省数据局")
+            .unwrap();
+        assert_eq!(bureau["band"], "agency");
+        assert!(
+            !page[start..end].contains("</"),
+            "no `</` inside the script"
+        );
+        // Nothing is fetched: no external scripts, styles, images or requests.
+        for fetch in [
+            "src=\"http",
+            "href=\"http",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+        ] {
+            assert!(!page.contains(fetch), "{fetch}");
+        }
+        assert_eq!(render(p, PictureFormat::Html), page);
+        assert_eq!(render(p, PictureFormat::Dot), dot(p));
+        assert!(render(p, PictureFormat::Svg).starts_with("<svg "));
+    }
+}

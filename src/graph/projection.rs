@@ -638,3 +638,187 @@ pub struct LineageStep {
     /// The relation followed to reach it.
     pub edge: EdgeIndex,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::graph::{bundled, id, projected};
+
+    fn edges_between<'a>(p: &'a Projection, a: &str, b: &str) -> Vec<&'a Edge> {
+        let (a, b) = (p.node(&id(a)).unwrap(), p.node(&id(b)).unwrap());
+        p.graph.edges_connecting(a, b).map(|e| e.weight()).collect()
+    }
+
+    #[test]
+    fn the_bundle_projects_to_its_entities_and_relations() {
+        let p = projected();
+        assert_eq!(p.graph.node_count(), 464);
+        assert_eq!(p.graph.edge_count(), 446);
+        // Every catalogued entity is a node, and nothing else is: the count SPARQL gives independently.
+        let entities = query::select_strings(
+            bundled().store(),
+            "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH pkg:catalogue { ?e a ?c }
+               FILTER NOT EXISTS { GRAPH pkg:catalogue { ?e a ?k } ?k rdfs:subClassOf* pk:LifecycleEvent }
+               FILTER NOT EXISTS { GRAPH pkg:catalogue { ?e a pk:IndicatorObservation } } }",
+        )
+        .unwrap();
+        assert_eq!(entities[0].get("n"), p.graph.node_count().to_string());
+        // The index finds every node by its IRI, and every node has a Chinese label.
+        for n in p.graph.node_indices() {
+            assert_eq!(p.node(&p.graph[n].iri).unwrap(), n);
+            assert!(!p.graph[n].zh.is_empty(), "{}", p.graph[n].iri);
+        }
+        // Each edge joins two different nodes with a relation of the ontology.
+        for e in p.graph.edge_indices() {
+            let (a, b) = p.graph.edge_endpoints(e).unwrap();
+            assert_ne!(a, b, "{:?}", p.graph[e]);
+            assert!(!p.graph[e].relation.contains('/'), "{:?}", p.graph[e]);
+        }
+    }
+
+    #[test]
+    fn a_stated_relation_carries_its_quote_and_document() {
+        let p = projected();
+        let raised = edges_between(
+            p,
+            "jiangsu-public-data-measures",
+            "public-data-regulation-project",
+        );
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        let edge = raised[0];
+        assert_eq!(edge.relation, "raisedTo");
+        assert!(edge.stated);
+        assert!(edge.is_lineage());
+        assert_eq!(
+            edge.quote.as_deref(),
+            Some("积极推动《办法》上升为公共数据管理条例")
+        );
+        assert!(
+            edge.document
+                .as_deref()
+                .is_some_and(|d| d.starts_with(vocab::DOC)),
+            "{edge:?}"
+        );
+        // An inferred relation keeps the quote of the fact it was inferred from.
+        let succession = edges_between(
+            p,
+            "jiangsu-government-service-office",
+            "jiangsu-data-bureau",
+        );
+        let succeeded = succession
+            .iter()
+            .find(|e| e.relation == "succeededBy")
+            .unwrap();
+        assert!(!succeeded.stated);
+    }
+
+    #[test]
+    fn nodes_fall_in_their_class_band_with_dated_steps_in_order() {
+        let p = projected();
+        let node = |local: &str| &p.graph[p.node(&id(local)).unwrap()];
+        assert_eq!(node("jiangsu-data-regulation").band, Band::Regulation);
+        assert_eq!(node("jiangsu-data-regulation").class, "LocalRegulation");
+        assert_eq!(node("jiangsu-data-bureau").band, Band::Agency);
+        assert_eq!(node("jiangsu-data-bureau").zh, "江苏省数据局");
+        assert_eq!(node("sufuban").band, Band::Platform);
+        let measures = node("jiangsu-public-data-measures");
+        assert_eq!(measures.zh, "江苏省公共数据管理办法");
+        assert_eq!(measures.first_year(), Some(2022));
+        assert!(measures
+            .steps
+            .iter()
+            .any(|s| s.kind == "EntryIntoForce" && s.date.as_deref() == Some("2022-02-01")));
+        for n in p.graph.node_weights() {
+            assert!(
+                n.steps.windows(2).all(|w| w[0].date <= w[1].date),
+                "{}: {:?}",
+                n.iri,
+                n.steps
+            );
+        }
+        assert_eq!(year_of("2022-02-01"), Some(2022));
+        assert_eq!(lineage_direction("draftOf"), Some(true));
+    }
+
+    #[test]
+    fn an_event_is_not_a_node_and_unknown_classes_are_refused_with_the_known_ones() {
+        let p = projected();
+        let err = p.node(&id("no-such-entity")).unwrap_err().to_string();
+        assert!(err.contains("is not in the entity graph"), "{err}");
+        assert!(p
+            .class_filter_ok(&["agency".into(), "pk:Agency".into()])
+            .is_ok());
+        assert!(p.class_filter_ok(&["Hotline".into()]).is_ok());
+        let err = p.class_filter_ok(&["nonsense".into()]).unwrap_err();
+        assert!(
+            err.contains("unknown class \"nonsense\"") && err.contains("LocalRegulation"),
+            "{err}"
+        );
+        assert!(p.view(None, 0, &["nonsense".into()], false).is_err());
+    }
+
+    #[test]
+    fn views_keep_a_neighbourhood_a_band_or_the_connected_nodes() {
+        let p = projected();
+        let bureau = id("jiangsu-data-bureau");
+        let near = p.view(Some(&bureau), 1, &[], false).unwrap();
+        let neighbourhood = p.neighbourhood(p.node(&bureau).unwrap(), 1);
+        assert_eq!(near.graph.node_count(), neighbourhood.len());
+        assert_eq!(
+            near.graph.node_count(),
+            57,
+            "the bureau and its 56 neighbours"
+        );
+        assert!(near.node(&id("jiangsu-data-regulation")).is_ok());
+        let agencies = p.view(None, 0, &["agency".into()], true).unwrap();
+        assert!(agencies
+            .graph
+            .node_weights()
+            .all(|n| n.band == Band::Agency));
+        assert!(agencies.node(&bureau).is_ok());
+        let connected = p.view(None, 0, &[], false).unwrap();
+        let everything = p.view(None, 0, &[], true).unwrap();
+        assert_eq!(everything.graph.node_count(), p.graph.node_count());
+        assert_eq!(everything.graph.edge_count(), p.graph.edge_count());
+        assert!(connected.graph.node_count() <= everything.graph.node_count());
+        assert_eq!(connected.graph.edge_count(), p.graph.edge_count());
+        assert!(connected.graph.node_indices().all(|n| connected
+            .graph
+            .neighbors_undirected(n)
+            .next()
+            .is_some()));
+        // A subgraph keeps exactly the edges between the nodes it keeps.
+        let keep: HashSet<NodeIndex> = [
+            "jiangsu-government-service-office",
+            "jiangsu-data-bureau",
+            "sufuban",
+        ]
+        .iter()
+        .map(|l| p.node(&id(l)).unwrap())
+        .collect();
+        let sub = p.subgraph(&keep);
+        assert_eq!(sub.graph.node_count(), 3);
+        let expected = p
+            .graph
+            .edge_references()
+            .filter(|e| keep.contains(&e.source()) && keep.contains(&e.target()))
+            .count();
+        assert_eq!(sub.graph.edge_count(), expected);
+        assert!(expected > 0);
+    }
+
+    #[test]
+    fn centrality_scores_every_node_between_zero_and_one() {
+        let p = projected();
+        let scores = p.centrality();
+        assert_eq!(scores.len(), p.graph.node_count());
+        assert!(scores
+            .iter()
+            .all(|(_, _, b)| (0.0..=1.0).contains(b) && b.is_finite()));
+        let office = p.node(&id("jiangsu-government-service-office")).unwrap();
+        let (_, degree, _) = scores.iter().find(|(n, _, _)| *n == office).unwrap();
+        assert_eq!(*degree, 58);
+    }
+}

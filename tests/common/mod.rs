@@ -1,13 +1,12 @@
 //! Shared fixtures: one in-memory store built from the bundle per test binary, and a built on-disk store for the
 //! tests that run the `policykg` binary.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use policykg::store::KgStore;
+use policykg::data::store::KgStore;
 
 /// The bundled graph, in memory.
 pub fn kg() -> &'static KgStore {
@@ -17,8 +16,11 @@ pub fn kg() -> &'static KgStore {
 
 /// SELECT rows as strings (IRIs in full, literals as lexical values).
 pub fn rows(sparql: &str) -> Vec<Vec<String>> {
-    policykg::query::select_strings(kg().store(), sparql)
+    policykg::read::query::select_strings(kg().store(), sparql)
         .unwrap_or_else(|e| panic!("{e}\n{sparql}"))
+        .into_iter()
+        .map(|r| r.values().to_vec())
+        .collect()
 }
 
 /// The first column of a SELECT.

@@ -1,0 +1,22 @@
+//! The integration tests, built as one binary (as ripgrep does): one link step instead of one per file, and one
+//! shared store fixture. Each module is a file of `tests/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod common;
+
+mod browser;
+mod cli;
+mod consumers;
+mod graph;
+mod knowledge;
+mod layers;
+mod named_queries;
+mod server;

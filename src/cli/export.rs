@@ -29,6 +29,9 @@ pub(crate) struct Args {
     /// How many hops around --focus
     #[arg(long, default_value_t = 1)]
     depth: usize,
+    /// Include the triples entailed by the ontology (the graph pkg:entailed; RDF formats)
+    #[arg(long, conflicts_with_all = ["graph", "focus"])]
+    entailed: bool,
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
@@ -71,6 +74,7 @@ fn rdf(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<Vec<
                 .view(Some(f.as_str()), args.depth, &[], true)?;
             export::Selection::Entities(view.graph.node_weights().map(|n| n.iri.clone()).collect())
         }
+        (None, None) if args.entailed => export::Selection::Everything,
         (None, None) => export::Selection::All,
     };
     let quads = export::select_quads(session.store()?.store(), &selection)?;

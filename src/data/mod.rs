@@ -3,6 +3,7 @@
 //! [`crate::model`] only.
 
 pub mod bundle;
+pub mod entail;
 pub mod output;
 pub mod rdf;
 pub mod seeds;

@@ -12,6 +12,7 @@ use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankN
 use oxigraph::store::{StorageError, Store};
 
 use crate::data::bundle;
+use crate::data::entail;
 use crate::data::rdf::{collect_rdf_files, format_from_extension, RdfSource};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
@@ -340,11 +341,19 @@ impl KgStore {
             .is_empty()
             .map_err(|e| storage_error(&self.path, e))?;
         let mut kept = Vec::new();
+        let entailed = self.entailed_with(&compiled.quads, drop_user_graphs || empty)?;
         if empty {
             // A new store: the bulk loader is several times faster and still atomic until it commits.
             let mut loader = self.store.bulk_loader();
             loader
-                .load_quads(compiled.quads.iter().cloned().chain([fingerprint]))
+                .load_quads(
+                    compiled
+                        .quads
+                        .iter()
+                        .chain(&entailed)
+                        .cloned()
+                        .chain([fingerprint]),
+                )
                 .map_err(|e| storage_error(&self.path, e))?;
             loader.commit().map_err(|e| storage_error(&self.path, e))?;
         } else {
@@ -371,7 +380,7 @@ impl KgStore {
                     .clear_graph(GraphNameRef::DefaultGraph)
                     .map_err(|e| storage_error(&self.path, e))?;
             }
-            for (i, quad) in compiled.quads.iter().enumerate() {
+            for (i, quad) in compiled.quads.iter().chain(&entailed).enumerate() {
                 transaction.insert(quad);
                 if i % 4096 == 0 {
                     bar.set(i as u64);
@@ -387,9 +396,46 @@ impl KgStore {
         Ok(BuildReport {
             built: false,
             rebuilt: false,
-            quads: compiled.quads.len() + 1,
+            quads: compiled.quads.len() + entailed.len() + 1,
             user_graphs_kept: kept,
         })
+    }
+
+    /// What the bundle's quads entail together with the graphs users loaded (unless they are being dropped).
+    fn entailed_with(&self, bundle: &[Quad], bundle_only: bool) -> Result<Vec<Quad>> {
+        if bundle_only {
+            return Ok(entail::entail(bundle));
+        }
+        let mut quads: Vec<Quad> = bundle.to_vec();
+        for quad in self.store.iter() {
+            let quad = quad.map_err(|e| storage_error(&self.path, e))?;
+            let bundled = matches!(&quad.graph_name, GraphName::NamedNode(n) if vocab::is_bundled_graph(n.as_str()));
+            if !bundled {
+                quads.push(quad);
+            }
+        }
+        Ok(entail::entail(&quads))
+    }
+
+    /// Recompute the entailed graph (`pkg:entailed`) from everything stored, replacing it in one transaction:
+    /// called after every load, so that loaded data answers in standard terms too.
+    pub fn refresh_entailed(&self) -> Result<()> {
+        self.require_write()?;
+        let entailed = entail::entail_store(&self.store)?;
+        let graph = entail::entailed_graph();
+        let mut transaction = self
+            .store
+            .start_transaction()
+            .map_err(|e| storage_error(&self.path, e))?;
+        transaction
+            .clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
+            .map_err(|e| storage_error(&self.path, e))?;
+        for quad in &entailed {
+            transaction.insert(quad);
+        }
+        transaction
+            .commit()
+            .map_err(|e| storage_error(&self.path, e))
     }
 
     /// Write what was committed from the write-ahead log into table files. Every write path calls it (building,
@@ -479,6 +525,8 @@ impl KgStore {
         }
         loader.commit().map_err(|e| storage_error(&self.path, e))?;
         bar.set(done);
+        bar.stage("entailing");
+        self.refresh_entailed()?;
         bar.stage("flushing");
         self.flush()?;
         drop(bar);

@@ -24,8 +24,10 @@ use crate::model::vocab;
 
 /// Which quads an RDF export holds.
 pub enum Selection {
-    /// Every quad.
+    /// Every stored quad, without the entailed graph.
     All,
+    /// Every quad with the entailed graph (`export --entailed`).
+    Everything,
     /// One named graph, by IRI.
     Graph(String),
     /// Facts about these resources (entities, documents, evidence annotations), with their evidence.
@@ -39,7 +41,9 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
         source,
     };
     let mut quads: Vec<Quad> = match selection {
-        Selection::All => store.iter().collect::<Result<_, _>>().map_err(storage)?,
+        Selection::All | Selection::Everything => {
+            store.iter().collect::<Result<_, _>>().map_err(storage)?
+        }
         Selection::Graph(g) => {
             let node = oxigraph::model::NamedNode::new(g.as_str())
                 .map_err(|e| Error::Usage(format!("--graph {g:?} is not an IRI: {e}")))?;
@@ -78,6 +82,10 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
                 .collect()
         }
     };
+    if !matches!(selection, Selection::Everything | Selection::Graph(_)) {
+        let entailed = oxigraph::model::GraphName::NamedNode(vocab::entailed_graph());
+        quads.retain(|q| q.graph_name != entailed);
+    }
     quads.sort_by_cached_key(|q| q.to_string());
     Ok(quads)
 }

@@ -208,7 +208,7 @@ impl Projection {
     ) -> Result<Vec<(String, String, bool)>> {
         let edges = query::select_strings(
             store,
-            &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o)) }}"),
+            &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && ?g != pkg:entailed) }}"),
         )?;
         let mut events = Vec::new();
         for r in edges {

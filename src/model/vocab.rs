@@ -73,6 +73,10 @@ pub fn catalogue_graph() -> NamedNode {
 pub fn inferred_graph() -> NamedNode {
     graph("inferred")
 }
+/// The named graph of triples entailed by the ontology (subclasses, subproperties, inverses…).
+pub fn entailed_graph() -> NamedNode {
+    graph("entailed")
+}
 /// The named graph that records which bundle built the store.
 pub fn meta_graph() -> NamedNode {
     graph("meta")
@@ -171,6 +175,8 @@ pub enum Provenance {
     Stated,
     /// Inferred by a curator across documents, with the reasoning.
     Inferred,
+    /// Entailed by the ontology's alignment with the standards (`pkg:entailed`), computed by a reasoner.
+    Entailed,
     /// In a graph a user loaded.
     Loaded,
 }
@@ -180,6 +186,8 @@ impl Provenance {
     pub fn of_graph(graph: &str) -> Self {
         if graph == inferred_graph().as_str() {
             Provenance::Inferred
+        } else if graph == entailed_graph().as_str() {
+            Provenance::Entailed
         } else if graph == catalogue_graph().as_str() || graph == ontology_graph().as_str() {
             Provenance::Declared
         } else if is_bundled_graph(graph) {
@@ -195,6 +203,7 @@ impl Provenance {
             Provenance::Declared => "declared",
             Provenance::Stated => "stated",
             Provenance::Inferred => "inferred",
+            Provenance::Entailed => "entailed",
             Provenance::Loaded => "loaded",
         }
     }

@@ -79,8 +79,8 @@ fn names_and_types(store: &Store, e: &str) -> Result<(Vec<String>, Vec<String>, 
     let rows = query::select_strings(
         store,
         &format!(
-            "SELECT ?p ?v (LANG(?v) AS ?lang) WHERE {{ {e} ?p ?v
-               FILTER(?p IN (skos:altLabel, rdf:type, skos:scopeNote)) }}"
+            "SELECT ?p ?v (LANG(?v) AS ?lang) WHERE {{ GRAPH ?g {{ {e} ?p ?v }}
+               FILTER(?g != pkg:entailed && ?p IN (skos:altLabel, rdf:type, skos:scopeNote)) }}"
         ),
     )?;
     let (mut aliases, mut types, mut notes) = (vec![], vec![], vec![]);
@@ -103,7 +103,7 @@ fn names_and_types(store: &Store, e: &str) -> Result<(Vec<String>, Vec<String>, 
 fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>> {
     let rows = query::select_strings(
         store,
-        &format!("SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ {e} ?p ?o }} }} ORDER BY ?p ?o"),
+        &format!("SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ {e} ?p ?o }} FILTER(?g != pkg:entailed) }} ORDER BY ?p ?o"),
     )?;
     Ok(rows
         .iter()
@@ -130,7 +130,7 @@ fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
     let rows = query::select_strings(
         store,
         &format!(
-            "SELECT DISTINCT ?p ?s ?g WHERE {{ GRAPH ?g {{ ?s ?p {e} }}
+            "SELECT DISTINCT ?p ?s ?g WHERE {{ GRAPH ?g {{ ?s ?p {e} }} FILTER(?g != pkg:entailed)
                FILTER NOT EXISTS {{ ?s a pk:Evidence }}
                FILTER(!STRSTARTS(STR(?s), \"{ev}\")) }} ORDER BY ?p ?s",
             ev = vocab::EVIDENCE

@@ -45,7 +45,7 @@ pub fn stats(store: &Store) -> Result<Stats> {
     let classes = query::select_strings(
         store,
         "SELECT ?c (SAMPLE(?zh0) AS ?zh) (SAMPLE(?en0) AS ?en) (COUNT(DISTINCT ?e) AS ?n) WHERE {
-           ?e a ?c . FILTER(STRSTARTS(STR(?c), STR(pk:)))
+           GRAPH ?g { ?e a ?c } FILTER(?g != pkg:entailed && STRSTARTS(STR(?c), STR(pk:)))
            FILTER NOT EXISTS { GRAPH pkg:ontology { ?e ?anything ?value } }
            OPTIONAL { ?c rdfs:label ?zh0 FILTER(LANG(?zh0) = \"zh\") }
            OPTIONAL { ?c rdfs:label ?en0 FILTER(LANG(?en0) = \"en\") }

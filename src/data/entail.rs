@@ -1,0 +1,202 @@
+//! Entailment: what the ontology's alignment with the standards implies, so that a query in ELI, ORG, PROV,
+//! schema.org, DCAT or SKOS terms answers. The bundle states `pkid:x a pk:LocalRegulation`; the ontology says
+//! `pk:LocalRegulation rdfs:subClassOf … eli:LegalResource`; the entailed graph (`pkg:entailed`) then holds
+//! `pkid:x a eli:LegalResource`.
+//!
+//! The reasoning is done by `reasonable`, an OWL 2 RL reasoner (RDFS subclass, subproperty, domain and range,
+//! plus `owl:inverseOf`, transitive and symmetric properties where the ontology declares them). Its input is the
+//! entity graph: the ontology and every fact, without the evidence annotations and the document texts (they
+//! are about quotes, not about policy, and would only multiply the work). Only triples that add something are
+//! kept: new types and relations between resources of the input, never the reasoner's own bookkeeping.
+
+use std::collections::HashSet;
+
+use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::store::Store;
+
+use crate::model::error::{Error, Result};
+use crate::model::vocab;
+
+pub use crate::model::vocab::entailed_graph;
+
+/// The triples the reasoner should see: the ontology, and the facts whose property or class the ontology
+/// declares. Evidence annotations and document texts are about quotes, not policy; triples in a vocabulary the
+/// ontology does not know entail nothing through it. Leaving both out keeps the reasoning small however much
+/// unrelated data a researcher loads.
+fn input<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> HashSet<Triple> {
+    let entailed = GraphName::NamedNode(entailed_graph());
+    let ontology = GraphName::NamedNode(vocab::ontology_graph());
+    let quads: Vec<&Quad> = quads
+        .into_iter()
+        .filter(|q| q.graph_name != entailed)
+        .collect();
+    let known: HashSet<&str> = quads
+        .iter()
+        .filter(|q| q.graph_name == ontology)
+        .map(|q| q.subject_str())
+        .collect();
+    let rdf_type = oxigraph::model::vocab::rdf::TYPE;
+    quads
+        .into_iter()
+        .filter(|q| {
+            let about_evidence = match &q.subject {
+                NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
+                NamedOrBlankNode::BlankNode(_) => q.graph_name != ontology,
+            };
+            let typed_known = q.predicate == rdf_type
+                && matches!(&q.object, Term::NamedNode(c) if known.contains(c.as_str()));
+            q.graph_name == ontology
+                || (!about_evidence
+                    && q.predicate != vocab::pk("text")
+                    && (known.contains(q.predicate.as_str()) || typed_known))
+        })
+        .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
+        .collect()
+}
+
+trait SubjectStr {
+    fn subject_str(&self) -> &str;
+}
+
+impl SubjectStr for Quad {
+    fn subject_str(&self) -> &str {
+        match &self.subject {
+            NamedOrBlankNode::NamedNode(n) => n.as_str(),
+            NamedOrBlankNode::BlankNode(b) => b.as_str(),
+        }
+    }
+}
+
+/// Does an inferred triple say something a researcher can use? The reasoner also derives OWL bookkeeping
+/// (`x owl:sameAs x`, `x a owl:Thing`, `owl:Class` typing of classes…) that holds for every resource, and
+/// nothing is said about blank nodes.
+fn is_informative(t: &Triple) -> bool {
+    let in_w3c_schema = |iri: &str| {
+        iri.starts_with(vocab::OWL) || iri.starts_with(vocab::RDFS) || iri.starts_with(vocab::RDF)
+    };
+    let typing = t.predicate == oxigraph::model::vocab::rdf::TYPE;
+    let bookkeeping = in_w3c_schema(t.predicate.as_str())
+        && !typing
+        && t.predicate != oxigraph::model::vocab::rdfs::SUB_CLASS_OF
+        && t.predicate != oxigraph::model::vocab::rdfs::SUB_PROPERTY_OF
+        || typing && matches!(&t.object, Term::NamedNode(c) if in_w3c_schema(c.as_str()));
+    matches!(t.subject, NamedOrBlankNode::NamedNode(_))
+        && matches!(t.object, Term::NamedNode(_) | Term::Literal(_))
+        && !bookkeeping
+}
+
+/// The triples a set of quads entails beyond themselves, as quads of `pkg:entailed`, sorted.
+pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
+    let input = input(quads);
+    let mut reasoner = reasonable::reasoner::Reasoner::new();
+    reasoner.load_triples(input.iter().cloned().collect());
+    reasoner.reason();
+    let graph = GraphName::NamedNode(entailed_graph());
+    let mut quads: Vec<Quad> = reasoner
+        .get_triples()
+        .into_iter()
+        .filter(|t| !input.contains(t) && is_informative(t))
+        .map(|t| Quad::new(t.subject, t.predicate, t.object, graph.clone()))
+        .collect();
+    quads.sort_by_cached_key(|q| q.to_string());
+    quads.dedup();
+    quads
+}
+
+/// What a store entails: [`entail`] over every quad it holds (but the entailed graph itself).
+pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
+    let quads = store
+        .iter()
+        .collect::<Result<Vec<Quad>, _>>()
+        .map_err(|source| Error::Storage {
+            path: "<store>".into(),
+            source,
+        })?;
+    Ok(entail(&quads))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::store::KgStore;
+
+    fn count(kg: &KgStore, pattern: &str) -> usize {
+        let text = format!("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}");
+        let mut evaluator = oxigraph::sparql::SparqlEvaluator::new();
+        for (prefix, namespace) in vocab::PREFIXES {
+            evaluator = evaluator.with_prefix(*prefix, *namespace).unwrap();
+        }
+        let mut query = evaluator.parse_query(&text).unwrap();
+        query.dataset_mut().set_default_graph_as_union();
+        match query.on_store(kg.store()).execute().unwrap() {
+            oxigraph::sparql::QueryResults::Solutions(mut rows) => {
+                let row = rows.next().unwrap().unwrap();
+                match row.get("n") {
+                    Some(Term::Literal(l)) => l.value().parse().unwrap(),
+                    other => panic!("{other:?}"),
+                }
+            }
+            _ => panic!("not a SELECT"),
+        }
+    }
+
+    #[test]
+    fn queries_in_standard_terms_answer() {
+        let kg = KgStore::in_memory().unwrap();
+        let cases = [
+            ("?x a eli:LegalResource", 100),
+            ("?x a org:Organization", 50),
+            ("?x eli:passed_by ?y", 10),
+            ("?x a pk:PolicyInstrument", 100),
+            ("?x prov:wasAttributedTo ?y", 10),
+            ("?x a dcat:DataService", 5),
+            ("?x a schema:GovernmentOrganization", 10),
+            ("?x a schema:Legislation", 100),
+            ("?x org:subOrganizationOf ?y", 1),
+        ];
+        for (pattern, at_least) in cases {
+            let n = count(&kg, pattern);
+            assert!(n >= at_least, "{pattern}: {n} < {at_least}");
+        }
+        // The data regulation is a local regulation, so an ELI legal resource passed by the provincial congress.
+        let regulation = vocab::entity("jiangsu-data-regulation");
+        let typed = Quad::new(
+            regulation.clone(),
+            oxigraph::model::vocab::rdf::TYPE,
+            oxigraph::model::NamedNode::new_unchecked(format!("{}LegalResource", vocab::ELI)),
+            GraphName::NamedNode(entailed_graph()),
+        );
+        assert!(kg.store().contains(&typed).unwrap());
+    }
+
+    #[test]
+    fn the_entailed_graph_holds_only_what_the_stored_graphs_do_not() {
+        let kg = KgStore::in_memory().unwrap();
+        let entailed = GraphName::NamedNode(entailed_graph());
+        let stored: HashSet<Triple> = kg
+            .store()
+            .iter()
+            .map(Result::unwrap)
+            .filter(|q| q.graph_name != entailed)
+            .map(|q| Triple::new(q.subject, q.predicate, q.object))
+            .collect();
+        let mut n = 0;
+        for q in kg
+            .store()
+            .quads_for_pattern(None, None, None, Some(entailed.as_ref()))
+        {
+            let q = q.unwrap();
+            assert!(!stored.contains(&Triple::new(
+                q.subject.clone(),
+                q.predicate.clone(),
+                q.object.clone()
+            )));
+            assert!(matches!(q.subject, NamedOrBlankNode::NamedNode(_)));
+            assert_ne!(q.predicate.as_str(), format!("{}sameAs", vocab::OWL));
+            n += 1;
+        }
+        assert!(n > 1000, "{n}");
+        // Recomputing gives the same graph.
+        assert_eq!(entail_store(kg.store()).unwrap().len(), n);
+    }
+}

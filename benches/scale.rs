@@ -60,7 +60,7 @@ fn replicate(p: &Projection, factor: usize) -> Projection {
                     NodeIndex::new(k * n + i),
                     Edge {
                         relation: "cooperatesWith".into(),
-                        stated: true,
+                        provenance: policykg::model::vocab::Provenance::Stated,
                         quote: None,
                         document: None,
                     },

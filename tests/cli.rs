@@ -964,3 +964,30 @@ fn load_streams_into_the_bulk_loader_and_a_killed_load_changes_nothing() {
         );
     }
 }
+
+#[test]
+fn loaded_data_cannot_write_into_the_bundles_graphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let forged = dir.path().join("forged.trig");
+    std::fs::write(
+        &forged,
+        "<https://w3id.org/policykg/graph/jsdb-2025-rule-of-law-report> {
+           <https://w3id.org/policykg/id/sufuban> <https://w3id.org/policykg/ontology#operatedBy> <https://w3id.org/policykg/id/forged-agency> . }",
+    )
+    .unwrap();
+    assert!(run(&store, &["stats"]).status.success());
+    let out = run(&store, &["load", forged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("belongs to the bundled data"), "{err}");
+    let ask = run(
+        &store,
+        &[
+            "query",
+            "ASK { ?s ?p <https://w3id.org/policykg/id/forged-agency> }",
+        ],
+    );
+    assert_eq!(stdout(&ask).trim(), "false");
+}

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser, RdfSyntaxError};
-use oxigraph::model::{NamedNode, Quad};
+use oxigraph::model::{GraphName, NamedNode, Quad};
 
 use crate::model::error::{one_line, Error, Result};
+use crate::model::vocab;
 
 /// A parser error as `FILE:LINE:COLUMN: message`.
 pub fn parse_error(place: &str, e: RdfSyntaxError) -> Error {
@@ -196,6 +197,22 @@ pub fn parse_file(path: &Path, format: RdfFormat) -> Result<Vec<Quad>> {
     Ok(quads)
 }
 
+/// Loaded data may never pass as the bundle's: a dataset that names one of the bundle's graphs (a source
+/// document's, `inferred`, `entailed`, `catalogue`, `ontology`, `meta`) is refused, so that no loaded triple is
+/// ever shown as stated by an official report.
+fn refuse_reserved_graph(place: &str, quad: &Quad) -> Result<()> {
+    match &quad.graph_name {
+        GraphName::NamedNode(g) if vocab::is_bundled_graph(g.as_str()) => Err(Error::invalid(
+            place,
+            format!(
+                "names the graph <{}>, which belongs to the bundled data; load your data into graphs of its own (another graph name, or triples without one)",
+                g.as_str()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// An RDF file read and checked up to parsing (regular file, UTF-8, byte order mark skipped, no entity bombs), with
 /// the parser that puts its triples into the graph named after the file. Its quads can be read more than once
 /// (a check, then a load) without keeping them in memory.
@@ -253,7 +270,11 @@ impl RdfSource {
             .clone()
             .rename_blank_nodes()
             .for_slice(self.text.as_bytes())
-            .map(|quad| quad.map_err(|e| parse_error(&self.place, e)))
+            .map(|quad| {
+                let quad = quad.map_err(|e| parse_error(&self.place, e))?;
+                refuse_reserved_graph(&self.place, &quad)?;
+                Ok(quad)
+            })
     }
 
     /// The checks that need the whole file parsed: it held `count` quads, and an RDF/XML file was not cut short.

@@ -75,15 +75,20 @@ fn storage_error(path: &Path, e: StorageError) -> Error {
 /// Is another process holding the store's RocksDB lock? RocksDB locks `LOCK` with a POSIX record lock, which
 /// `F_GETLK` can test without taking it, so a store in use is recognised by the lock itself rather than by the
 /// wording of an error message.
-#[cfg(unix)]
 fn locked_by_another_process(path: &Path) -> bool {
+    lock_holder(path).is_some()
+}
+
+/// The process holding the store's lock, if another one does (its pid, from `F_GETLK`).
+#[cfg(unix)]
+fn lock_holder(path: &Path) -> Option<libc::pid_t> {
     use std::os::fd::AsRawFd;
     let Ok(file) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(path.join("LOCK"))
     else {
-        return false;
+        return None;
     };
     // SAFETY: `flock` is a plain C struct for which all-zero is a valid value; fcntl only reads and writes it.
     let mut lock: libc::flock = unsafe { std::mem::zeroed() };
@@ -91,20 +96,47 @@ fn locked_by_another_process(path: &Path) -> bool {
     lock.l_whence = libc::SEEK_SET as libc::c_short;
     // SAFETY: the descriptor is open for the duration of the call and `lock` is a valid, exclusive pointer.
     let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
-    status == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
+    (status == 0 && lock.l_type != libc::F_UNLCK as libc::c_short).then_some(lock.l_pid)
 }
 
 #[cfg(not(unix))]
-fn locked_by_another_process(_: &Path) -> bool {
-    false
+fn lock_holder(_: &Path) -> Option<i32> {
+    None
+}
+
+/// The error for a store another process holds, naming that process (`pid 4242: policykg serve`).
+fn in_use(path: &Path) -> Error {
+    let holder = lock_holder(path).map(|pid| {
+        let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|c| {
+                let words: Vec<String> = c
+                    .split(|b| *b == 0)
+                    .filter(|w| !w.is_empty())
+                    .take(3)
+                    .map(|w| String::from_utf8_lossy(w).into_owned())
+                    .collect();
+                words.join(" ")
+            })
+            .unwrap_or_default();
+        let name = command.rsplit('/').next().unwrap_or("").to_owned();
+        if name.is_empty() {
+            format!("pid {pid}")
+        } else {
+            format!("pid {pid}: {name}")
+        }
+    });
+    Error::StoreInUse {
+        path: path.to_path_buf(),
+        holder,
+    }
 }
 
 impl KgStore {
     /// Open the store at `path`, building it from the bundled data when it does not exist and rebuilding the
     /// bundle's graphs when it was built by another version. Messages about that go to stderr.
     ///
-    /// When another process holds the store (a running `policykg serve`), a read-only snapshot is opened
-    /// instead if `allow_snapshot`; writers pass false and get [`Error::StoreInUse`].
+    /// Readers (`allow_snapshot`) get a read-only snapshot that takes no lock; writers pass false, hold the lock,
+    /// and get [`Error::StoreInUse`] naming the process that holds it.
     pub fn open(path: &Path, allow_snapshot: bool, reporter: &dyn Reporter) -> Result<Self> {
         if path.is_file() {
             return Err(Error::BadStorePath {
@@ -116,9 +148,7 @@ impl KgStore {
         if !path.join("CURRENT").exists() {
             if locked_by_another_process(path) {
                 // An older policykg building in place right now.
-                return Err(Error::StoreInUse {
-                    path: path.to_path_buf(),
-                });
+                return Err(in_use(path));
             }
             if path.is_dir() && !is_empty_dir(path)? && !is_half_built(path)? {
                 return Err(Error::BadStorePath {
@@ -128,13 +158,18 @@ impl KgStore {
             }
             Self::build_new(path, reporter)?;
         }
+        // Readers take a read-only snapshot and never hold the lock, so a running query blocks neither `serve` nor
+        // `load`. A store built by another bundle falls through to the writable open, which rebuilds it.
+        if allow_snapshot {
+            if let Ok(kg) = Self::open_snapshot(path) {
+                return Ok(kg);
+            }
+        }
         if locked_by_another_process(path) {
             return if allow_snapshot {
                 Self::open_snapshot(path)
             } else {
-                Err(Error::StoreInUse {
-                    path: path.to_path_buf(),
-                })
+                Err(in_use(path))
             };
         }
         match Store::open(path) {
@@ -154,9 +189,7 @@ impl KgStore {
                 if allow_snapshot {
                     Self::open_snapshot(path)
                 } else {
-                    Err(Error::StoreInUse {
-                        path: path.to_path_buf(),
-                    })
+                    Err(in_use(path))
                 }
             }
             Err(e) => Err(storage_error(path, e)),
@@ -235,9 +268,7 @@ impl KgStore {
             access: Access::Snapshot,
         };
         if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
-            return Err(Error::StoreInUse {
-                path: path.to_path_buf(),
-            });
+            return Err(in_use(path));
         }
         Ok(kg)
     }
@@ -451,9 +482,7 @@ impl KgStore {
     fn require_write(&self) -> Result<()> {
         match self.access {
             Access::ReadWrite => Ok(()),
-            Access::Snapshot => Err(Error::StoreInUse {
-                path: self.path.clone(),
-            }),
+            Access::Snapshot => Err(in_use(&self.path)),
         }
     }
 

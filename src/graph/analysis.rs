@@ -113,7 +113,7 @@ pub fn lineage(p: &Projection, root: NodeIndex, direction: Direction) -> Lineage
                 depth,
                 direction: side,
                 relation: e.relation.clone(),
-                stated: e.stated,
+                stated: e.stated(),
                 quote: e.quote.clone(),
                 node: view(p, node),
             });
@@ -188,7 +188,7 @@ pub fn paths(p: &Projection, a: NodeIndex, b: NodeIndex, max_hops: usize) -> Vec
                         from: view(p, from),
                         relation: e.relation.clone(),
                         forward: source == from,
-                        stated: e.stated,
+                        stated: e.stated(),
                         quote: e.quote.clone(),
                         to: view(p, to),
                     })

@@ -317,7 +317,7 @@ pub fn graphml(p: &Projection) -> String {
             "      <data key=\"relation\">{}</data>",
             escape(w.relation.as_str())
         );
-        let _ = writeln!(out, "      <data key=\"stated\">{}</data>", w.stated);
+        let _ = writeln!(out, "      <data key=\"stated\">{}</data>", w.stated());
         if let Some(q) = &w.quote {
             let _ = writeln!(
                 out,
@@ -395,7 +395,7 @@ pub fn gexf(p: &Projection) -> String {
             out,
             "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/></attvalues>\n      </edge>",
             escape(w.relation.as_str()),
-            w.stated,
+            w.stated(),
             escape(w.quote.as_deref().unwrap_or(""))
         );
     }
@@ -420,7 +420,7 @@ pub fn cytoscape(p: &Projection) -> Value {
         .map(|e| {
             let w = e.weight();
             json!({ "data": { "id": format!("e{}", e.id().index()), "source": format!("n{}", e.source().index()),
-                "target": format!("n{}", e.target().index()), "relation": w.relation, "stated": w.stated, "quote": w.quote } })
+                "target": format!("n{}", e.target().index()), "relation": w.relation, "stated": w.stated(), "quote": w.quote } })
         })
         .collect();
     json!({ "elements": { "nodes": nodes, "edges": edges } })
@@ -490,7 +490,7 @@ pub fn neo4j_csv(p: &Projection) -> Result<(String, String)> {
                 s.as_str(),
                 t.as_str(),
                 w.relation.as_str(),
-                if w.stated { "true" } else { "false" },
+                if w.stated() { "true" } else { "false" },
                 w.quote.as_deref().unwrap_or(""),
             ])
             .map_err(csv_error)?;
@@ -795,7 +795,16 @@ mod tests {
     fn selections_pick_a_graph_or_the_facts_about_entities() {
         let store = bundled().store();
         let all = select_quads(store, &Selection::All).unwrap();
-        assert_eq!(all.len(), store.len().unwrap());
+        let everything = select_quads(store, &Selection::Everything).unwrap();
+        assert_eq!(everything.len(), store.len().unwrap());
+        let entailed = oxigraph::model::GraphName::NamedNode(vocab::entailed_graph());
+        let in_entailed = everything
+            .iter()
+            .filter(|q| q.graph_name == entailed)
+            .count();
+        assert!(in_entailed > 1000, "{in_entailed}");
+        assert_eq!(all.len() + in_entailed, everything.len());
+        assert!(all.iter().all(|q| q.graph_name != entailed));
         let graph = "https://w3id.org/policykg/graph/jszwb-2023-proposal-0845-reply";
         let one = select_quads(store, &Selection::Graph(graph.into())).unwrap();
         assert!(!one.is_empty() && one.len() < all.len());

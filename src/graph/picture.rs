@@ -65,7 +65,7 @@ pub fn dot(p: &Projection) -> String {
         if edge.is_lineage() {
             attrs.push_str(", color=\"#c0392b\", penwidth=2.2, fontcolor=\"#c0392b\"");
         }
-        if !edge.stated {
+        if !edge.stated() {
             attrs.push_str(", style=dashed");
         }
         let _ = writeln!(
@@ -199,7 +199,7 @@ pub fn svg(p: &Projection) -> String {
         } else {
             ("#9aa5b1", 0.8, "arrow")
         };
-        let dash = if e.weight().stated {
+        let dash = if e.weight().stated() {
             ""
         } else {
             " stroke-dasharray=\"5,3\""
@@ -309,7 +309,7 @@ pub fn html(p: &Projection) -> String {
             target: e.target().index(),
             relation: &e.weight().relation,
             lineage: e.weight().is_lineage(),
-            stated: e.weight().stated,
+            stated: e.weight().stated(),
             quote: e.weight().quote.as_deref(),
         })
         .collect();

@@ -12,7 +12,7 @@ use petgraph::Direction;
 use serde::Serialize;
 
 use crate::model::error::{Error, Result};
-use crate::model::vocab::{self, PK};
+use crate::model::vocab::{self, Provenance, PK};
 use crate::read::query;
 
 /// Where a node sits in the regulation → agency → platform → initiative picture.
@@ -61,8 +61,8 @@ pub struct Step {
     pub kind: String,
     /// Its date as written (xsd:date, gYearMonth or gYear lexical form).
     pub date: Option<String>,
-    /// Stated by a source document (true) or inferred (false).
-    pub stated: bool,
+    /// Where the event's link to its entity comes from.
+    pub provenance: Provenance,
 }
 
 /// An entity of the projection.
@@ -118,8 +118,8 @@ pub fn year_of(date: &str) -> Option<i32> {
 pub struct Edge {
     /// The pk: property local name (`issuedBy`, `draftOf`…).
     pub relation: String,
-    /// Stated by a source document (true) or inferred by a curator (false).
-    pub stated: bool,
+    /// Where the relation comes from: a source document, a curator's inference, or a loaded graph.
+    pub provenance: Provenance,
     /// A short verbatim quote supporting the edge.
     pub quote: Option<String>,
     /// The document of the quote.
@@ -127,6 +127,11 @@ pub struct Edge {
 }
 
 impl Edge {
+    /// Stated rather than inferred (a relation from a loaded graph counts as stated by its loader).
+    pub fn stated(&self) -> bool {
+        self.provenance != Provenance::Inferred
+    }
+
     /// Is this a lineage relation (draft of, raised to, supersedes…)?
     pub fn is_lineage(&self) -> bool {
         lineage_direction(&self.relation).is_some()
@@ -205,7 +210,7 @@ impl Projection {
         store: &Store,
         values: &str,
         quotes: &Quotes,
-    ) -> Result<Vec<(String, String, bool)>> {
+    ) -> Result<Vec<(String, String, Provenance)>> {
         let edges = query::select_strings(
             store,
             &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && ?g != pkg:entailed) }}"),
@@ -214,9 +219,9 @@ impl Projection {
         for r in edges {
             let (s, p, o) = (r.get("s"), r.get("p"), r.get("o"));
             let relation = p.strip_prefix(PK).unwrap_or(p).to_owned();
-            let stated = r.get("g") != vocab::inferred_graph().as_str();
+            let provenance = Provenance::of_graph(r.get("g"));
             match relation.as_str() {
-                "eventOf" => events.push((s.to_owned(), o.to_owned(), stated)),
+                "eventOf" => events.push((s.to_owned(), o.to_owned(), provenance)),
                 "actor" => {} // folded into the event's step
                 _ => {
                     let (Some(&a), Some(&b)) = (self.index.get(s), self.index.get(o)) else {
@@ -225,7 +230,7 @@ impl Projection {
                     let evidence = quotes.get(&(s.to_owned(), p.to_owned(), o.to_owned()));
                     let edge = Edge {
                         relation,
-                        stated,
+                        provenance,
                         quote: evidence.map(|(q, _)| q.clone()),
                         document: evidence.map(|(_, d)| d.clone()),
                     };
@@ -237,7 +242,7 @@ impl Projection {
     }
 
     /// Lifecycle events folded into their entity's node as dated steps, in date order.
-    fn add_steps(&mut self, store: &Store, events: Vec<(String, String, bool)>) -> Result<()> {
+    fn add_steps(&mut self, store: &Store, events: Vec<(String, String, Provenance)>) -> Result<()> {
         let event_info: HashMap<String, (String, String)> = query::select_strings(
             store,
             "SELECT ?ev ?kind (SAMPLE(?d) AS ?date) WHERE {
@@ -252,13 +257,13 @@ impl Projection {
             (r.string("ev"), (kind, r.string("date")))
         })
         .collect();
-        for (event, of, stated) in events {
+        for (event, of, provenance) in events {
             if let (Some(&n), Some((kind, date))) = (self.index.get(&of), event_info.get(&event)) {
                 self.graph[n].steps.push(Step {
                     event,
                     kind: kind.clone(),
                     date: Some(date.clone()).filter(|d| !d.is_empty()),
-                    stated,
+                    provenance,
                 });
             }
         }
@@ -689,7 +694,7 @@ mod tests {
         assert_eq!(raised.len(), 1, "{raised:?}");
         let edge = raised[0];
         assert_eq!(edge.relation, "raisedTo");
-        assert!(edge.stated);
+        assert!(edge.stated());
         assert!(edge.is_lineage());
         assert_eq!(
             edge.quote.as_deref(),
@@ -711,7 +716,7 @@ mod tests {
             .iter()
             .find(|e| e.relation == "succeededBy")
             .unwrap();
-        assert!(!succeeded.stated);
+        assert!(!succeeded.stated());
     }
 
     #[test]

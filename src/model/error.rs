@@ -39,11 +39,13 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The store directory is locked by another process.
-    #[error("the store {} is in use by another policykg process (a server or a running load); stop it or use --store to pick another store", path.display())]
+    /// The store directory is locked by another process (a server or a running load: readers never lock it).
+    #[error("the store {} is in use by another policykg process{}; stop it or use --store to pick another store", path.display(), holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     StoreInUse {
         /// The store directory.
         path: PathBuf,
+        /// The process holding it, when known (`pid 4242: policykg serve`).
+        holder: Option<String>,
     },
     /// The store path exists and is not a store directory.
     #[error("{}: {reason}", path.display())]

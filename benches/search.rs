@@ -2,6 +2,11 @@
 //! store), a warm search, and the index over one million generated literals in a loaded graph (build time, size,
 //! a warm search). Whole-process cold searches are measured by `benches/search_cold.sh`.
 //! Run: `cargo bench --bench search` (prints one line per measurement; figures go to docs/performance.md).
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark: a failure stops it, and its figures go to stdout"
+)]
 
 use std::path::Path;
 use std::time::Instant;

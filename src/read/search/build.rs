@@ -20,6 +20,7 @@ use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
 use crate::model::vocab;
+use crate::read::query;
 
 /// The version of the index layout; an index of another version is rebuilt.
 const LAYOUT: u32 = 1;
@@ -37,16 +38,37 @@ pub struct Source {
 }
 
 impl Source {
-    /// The source of an index of `store` now. Counts the quads of the graphs users loaded (not the bundle's).
+    /// The source of an index of `store` now: the bundle fingerprint, and the quads of each graph users
+    /// loaded, counted by SPARQL (which counts without decoding the terms).
     pub fn of(store: &Store) -> Result<Self> {
         let mut graphs = Vec::new();
         for graph in user_graph_names(store)? {
-            let name = graph.as_ref().map(|g| g.to_string()).unwrap_or_default();
-            let count = match &graph {
-                Some(g) => store.quads_for_pattern(None, None, None, Some(g.as_ref().into())),
-                None => store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph)),
-            }
-            .count();
+            let (name, count) = match &graph {
+                Some(g @ NamedOrBlankNode::NamedNode(_)) => {
+                    let text =
+                        format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}");
+                    let rows = query::select_strings(store, &text)?;
+                    let n = rows
+                        .first()
+                        .and_then(|r| r.get("n").parse().ok())
+                        .unwrap_or(0);
+                    (g.to_string(), n)
+                }
+                Some(blank) => {
+                    let name = Some(blank.as_ref().into());
+                    (
+                        blank.to_string(),
+                        store.quads_for_pattern(None, None, None, name).count(),
+                    )
+                }
+                None => {
+                    let default = Some(GraphNameRef::DefaultGraph);
+                    (
+                        String::new(),
+                        store.quads_for_pattern(None, None, None, default).count(),
+                    )
+                }
+            };
             if count > 0 {
                 graphs.push((name, count));
             }
@@ -164,6 +186,9 @@ pub(super) struct DocumentText {
     pub(super) iri: String,
     pub(super) title: String,
     pub(super) text: String,
+    /// The text's characters, for offsets (made by [`Sidecar::prepare`], not stored).
+    #[serde(skip)]
+    pub(super) chars: Vec<char>,
 }
 
 /// What a hit needs besides its passage: document texts and titles, where entities are mentioned, labels.
@@ -177,6 +202,14 @@ pub(super) struct Sidecar {
 }
 
 impl Sidecar {
+    /// Fill what is not stored: the characters of each text.
+    pub(super) fn prepare(mut self) -> Self {
+        for d in &mut self.documents {
+            d.chars = d.text.chars().collect();
+        }
+        self
+    }
+
     fn label(&self, iri: &str) -> String {
         self.labels
             .get(iri)
@@ -249,11 +282,14 @@ impl Sidecar {
             graph: passage.graph.clone(),
             entities: Vec::new(),
         };
-        let (text, offset) = match (scope, document) {
-            (Scope::Texts | Scope::Quotes, Some(d)) => (d.text.as_str(), passage.start),
-            _ => (passage.text.as_str(), 0),
+        let own: Vec<char>;
+        let (chars, offset): (&[char], usize) = match (scope, document) {
+            (Scope::Texts | Scope::Quotes, Some(d)) => (&d.chars, passage.start),
+            _ => {
+                own = passage.text.chars().collect();
+                (&own, 0)
+            }
         };
-        let chars: Vec<char> = text.chars().collect();
         let (start, end) = (offset + from, (offset + to).min(chars.len()));
         let (s_from, s_to) = match scope {
             Scope::Texts | Scope::Quotes => sentence_bounds(&chars, start.min(end), end),
@@ -381,8 +417,10 @@ fn write(
     let (schema, fields) = schema();
     let index = new_index(schema, dir)?;
     let bar = reporter.start("building the search index");
+    // One indexing thread for the bundle (fewer segments and files to write), two for large user data.
+    let threads = if passages.len() < 200_000 { 1 } else { 2 };
     let mut writer: tantivy::IndexWriter = index
-        .writer_with_num_threads(2, 128_000_000)
+        .writer_with_num_threads(threads, threads * 64_000_000)
         .map_err(search_error)?;
     for (seq, p) in passages.iter().enumerate() {
         let scope = p.scope.unwrap_or_default();
@@ -403,7 +441,7 @@ fn write(
     Ok(SearchIndex {
         reader: reader(&index)?,
         fields,
-        side,
+        side: side.prepare(),
         source,
         path: dir.map(Path::to_path_buf),
     })
@@ -426,7 +464,7 @@ fn open_current(dir: &Path, source: &Source) -> Option<SearchIndex> {
     if &built != source {
         return None;
     }
-    let side: Sidecar = read_json(&dir.join("side.json"))?;
+    let side = read_json::<Sidecar>(&dir.join("side.json"))?.prepare();
     let index = Index::open_in_dir(dir).ok()?;
     index.tokenizers().register(TOKENIZER, Bigrams);
     let (_, fields) = schema();

@@ -27,31 +27,15 @@ pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
             iri: row.string("doc"),
             title: row.string("title"),
             text: row.string("text"),
+            chars: Vec::new(),
         };
         for (start, sentence) in sentences(&document.text) {
             passages.push(passage(Scope::Texts, Some(&document.iri), start, sentence));
         }
         side.documents.push(document);
     }
-    for row in query::select_strings(
-        store,
-        "SELECT ?ev ?doc ?exact ?start WHERE {
-           ?ev a pk:Evidence ; oa:hasTarget ?t . ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos .
-           ?q oa:exact ?exact . ?pos oa:start ?start
-         } ORDER BY ?doc ?start ?ev",
-    )? {
-        let start = row.get("start").parse().unwrap_or(0);
-        let mut p = passage(
-            Scope::Quotes,
-            Some(row.get("doc")),
-            start,
-            row.string("exact"),
-        );
-        p.subject = Some(row.string("ev"));
-        passages.push(p);
-    }
     labels(store, &mut passages, &mut side)?;
-    spans(store, &mut side)?;
+    quotes_and_spans(store, &mut passages, &mut side)?;
     literals(store, &mut passages)?;
     Ok((passages, side))
 }
@@ -100,14 +84,16 @@ fn labels(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidecar) -> Res
     Ok(())
 }
 
-/// Where each entity is named in each document: the offsets of the evidence of its facts and mentions.
-fn spans(store: &Store, side: &mut Sidecar) -> Result<()> {
+/// Every evidence quote as a passage, and where each entity is named in each document: the offsets of the
+/// evidence of its facts and mentions.
+fn quotes_and_spans(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidecar) -> Result<()> {
     let rows = query::select_strings(
         store,
-        "SELECT ?doc ?s ?o ?start ?end WHERE {
-           ?ev a pk:Evidence ; rdf:subject ?s ; rdf:object ?o ; oa:hasTarget ?t .
-           ?t oa:hasSource ?doc ; oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end
-         }",
+        "SELECT ?ev ?doc ?exact ?start ?end ?s ?o WHERE {
+           ?ev a pk:Evidence ; oa:hasTarget ?t . ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos .
+           ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
+           OPTIONAL { ?ev rdf:subject ?s ; rdf:object ?o }
+         } ORDER BY ?doc ?start ?ev",
     )?;
     let documents: Vec<&str> = side.documents.iter().map(|d| d.iri.as_str()).collect();
     let is_entity = |iri: &str| {
@@ -117,10 +103,18 @@ fn spans(store: &Store, side: &mut Sidecar) -> Result<()> {
     };
     let mut spans: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
         Default::default();
+    let mut last: Option<String> = None;
     for row in rows {
         let (Ok(start), Ok(end)) = (row.get("start").parse(), row.get("end").parse()) else {
             continue;
         };
+        if last.as_deref() != Some(row.get("ev")) {
+            let exact = row.string("exact");
+            let mut quote = passage(Scope::Quotes, Some(row.get("doc")), start, exact);
+            quote.subject = Some(row.string("ev"));
+            passages.push(quote);
+            last = Some(row.string("ev"));
+        }
         for entity in [row.get("s"), row.get("o")] {
             if is_entity(entity) {
                 spans

@@ -7,9 +7,11 @@ use crate::common::*;
 
 /// Document IRI → text, from the store.
 fn texts() -> BTreeMap<String, String> {
-    rows("SELECT ?doc ?text WHERE { ?doc a pk:SourceDocument ; pk:text ?text }")
+    let text = "SELECT ?doc ?text WHERE { ?doc a pk:SourceDocument ; pk:text ?text }";
+    policykg::read::query::select_strings(kg().store(), text)
+        .unwrap()
         .into_iter()
-        .map(|mut r| (r.remove(0), r.remove(0)))
+        .map(|r| (r.string("doc"), r.string("text")))
         .collect()
 }
 

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use policykg::model::vocab;
 use policykg::read::query;
-use policykg::read::search::{Hit, Scope, SearchIndex, SearchQuery};
+use policykg::read::search::{self, Hit, Scope, SearchIndex, SearchQuery};
 use policykg::{Error, Result};
 
 use super::output::{write_json, write_text};
@@ -41,12 +41,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
-    if args.query.trim().is_empty() {
-        return Err(Error::Usage(
-            "search: the query is empty; give the words to find, e.g. `policykg search 数据安全`"
-                .into(),
-        ));
-    }
+    search::check_query(&args.query)?;
     let index = SearchIndex::open(session.store()?, &Terminal)?;
     let hits = index.search(&SearchQuery {
         text: args.query.clone(),

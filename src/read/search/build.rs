@@ -292,7 +292,7 @@ impl Sidecar {
         };
         let (start, end) = (offset + from, (offset + to).min(chars.len()));
         let (s_from, s_to) = match scope {
-            Scope::Texts | Scope::Quotes => sentence_bounds(&chars, start.min(end), end),
+            Scope::Texts | Scope::Quotes => sentence_bounds(chars, start.min(end), end),
             Scope::Labels | Scope::Literals => (0, chars.len()),
         };
         let piece = |a: usize, b: usize| chars[a.min(b)..b].iter().collect::<String>();

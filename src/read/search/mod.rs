@@ -147,18 +147,7 @@ impl SearchIndex {
     /// Every place the query occurs in its scope, in document order, at most `limit` (capped at
     /// [`MAX_LIMIT`]). A query without letters or digits, or an unknown document, is an error.
     pub fn search(&self, query: &SearchQuery) -> Result<Vec<Hit>> {
-        if query.text.chars().count() > MAX_QUERY {
-            return Err(Error::Usage(format!(
-                "search: the query is longer than {MAX_QUERY} characters"
-            )));
-        }
-        let runs = tokens::query_runs(&query.text);
-        if runs.is_empty() {
-            return Err(Error::Usage(format!(
-                "search: the query {:?} has no letters or digits to look for",
-                query.text
-            )));
-        }
+        let runs = check_query(&query.text)?;
         let document = match &query.document {
             Some(d) => Some(self.side.resolve_document(d)?),
             None => None,
@@ -208,6 +197,29 @@ impl SearchIndex {
         }
         Box::new(PhraseQuery::new_with_offset(terms))
     }
+}
+
+/// The query's runs of letters and digits; an error for a query longer than [`MAX_QUERY`] characters or with
+/// nothing to look for (empty, only punctuation or spaces). Checking first spares building an index for it.
+pub fn check_query(text: &str) -> Result<Vec<Vec<char>>> {
+    if text.trim().is_empty() {
+        return Err(Error::Usage(
+            "search: the query is empty; give the words to find, e.g. `policykg search 数据安全`"
+                .into(),
+        ));
+    }
+    if text.chars().count() > MAX_QUERY {
+        return Err(Error::Usage(format!(
+            "search: the query is longer than {MAX_QUERY} characters"
+        )));
+    }
+    let runs = tokens::query_runs(text);
+    if runs.is_empty() {
+        return Err(Error::Usage(format!(
+            "search: the query {text:?} has no letters or digits to look for"
+        )));
+    }
+    Ok(runs)
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {

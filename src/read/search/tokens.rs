@@ -33,6 +33,8 @@ pub(super) struct Bigrams;
 pub(super) struct Tokens {
     tokens: Vec<Token>,
     next: usize,
+    /// Answered by `token()` before the first token or after the last (Tantivy does not ask then).
+    none: Token,
 }
 
 impl Tokenizer for Bigrams {
@@ -53,7 +55,11 @@ impl Tokenizer for Bigrams {
                 tokens.push(token(format!("{c}{d}"), position, byte, end(k + 2)));
             }
         }
-        Tokens { tokens, next: 0 }
+        Tokens {
+            tokens,
+            next: 0,
+            none: Token::default(),
+        }
     }
 }
 
@@ -73,23 +79,34 @@ impl TokenStream for Tokens {
         self.next <= self.tokens.len()
     }
     fn token(&self) -> &Token {
-        &self.tokens[self
-            .next
-            .saturating_sub(1)
-            .min(self.tokens.len().saturating_sub(1))]
+        self.next
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .unwrap_or(&self.none)
     }
     fn token_mut(&mut self) -> &mut Token {
-        let i = self
+        match self
             .next
-            .saturating_sub(1)
-            .min(self.tokens.len().saturating_sub(1));
-        &mut self.tokens[i]
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get_mut(i))
+        {
+            Some(token) => token,
+            None => &mut self.none,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_stream_has_a_token_to_show() {
+        let mut t = Bigrams;
+        let mut s = t.token_stream("。，");
+        assert!(!s.advance());
+        assert_eq!(s.token().text, "");
+    }
 
     #[test]
     fn bigrams_carry_character_positions() {

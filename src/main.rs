@@ -27,6 +27,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Path(args) => cli::path::run(args, &session),
         Command::Neighbors(args) => cli::neighbors::run(args, &session),
         Command::Rank(args) => cli::rank::run(args, &session),
+        Command::Search(args) => cli::search::run(args, &session),
         Command::Viz(args) => cli::viz::run(args, &session),
         Command::Export(args) => cli::export::run(args, &session),
         Command::Serve(args) => cli::serve::run(args, &session),

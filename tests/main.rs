@@ -19,4 +19,5 @@ mod graph;
 mod knowledge;
 mod layers;
 mod named_queries;
+mod search;
 mod server;

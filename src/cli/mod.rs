@@ -13,6 +13,7 @@ mod output;
 pub(crate) mod path;
 pub(crate) mod query;
 pub(crate) mod rank;
+pub(crate) mod search;
 pub(crate) mod serve;
 mod session;
 pub(crate) mod stats;
@@ -70,6 +71,8 @@ pub(crate) enum Command {
     Neighbors(neighbors::Args),
     /// The most central entities (betweenness and degree)
     Rank(rank::Args),
+    /// Full-text search in Chinese: where the texts, quotes, labels or loaded literals say the words
+    Search(search::Args),
     /// Draw the regulation → agency → platform / initiative network as DOT, SVG or HTML
     Viz(viz::Args),
     /// Export the graph for other tools (RDF formats, GraphML, GEXF, Neo4j CSV, Cytoscape.js, DOT)

@@ -1,10 +1,13 @@
 //! The read layer: SPARQL with a hard time limit ([`query`]), the named queries ([`catalog`]), names to entities
-//! ([`resolve`]), and the read-only views ([`describe`], [`evidence`], [`stats`]). It depends on
+//! ([`resolve`]), the read-only views ([`describe`], [`evidence`], [`stats`]), and full-text search ([`search`],
+//! matching in [`matching`]). It depends on
 //! [`crate::model`] and [`crate::data`].
 
 pub mod catalog;
 pub mod describe;
 pub mod evidence;
+pub mod matching;
 pub mod query;
 pub mod resolve;
+pub mod search;
 pub mod stats;

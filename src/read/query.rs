@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use comfy_table::{presets, ContentArrangement, Table};
 use oxigraph::io::RdfSerializer;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
@@ -20,8 +20,9 @@ use spargebra::Query;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::model::vocab;
+use crate::read::matching;
 
-/// The evaluator every query runs with: predeclared prefixes.
+/// The evaluator every query runs with: predeclared prefixes and the function `pk:matches`.
 #[allow(
     clippy::expect_used,
     reason = "the predeclared namespaces are constants, checked by a unit test"
@@ -33,7 +34,28 @@ pub fn evaluator() -> SparqlEvaluator {
             .with_prefix(*prefix, *namespace)
             .expect("the predeclared namespaces are valid IRIs");
     }
-    evaluator
+    evaluator.with_custom_function(vocab::pk("matches"), pk_matches)
+}
+
+/// `pk:matches(?text, "数据安全")`: true when the string form of the first argument contains the letters and
+/// digits of the second as [`crate::read::search`] finds them (full-width and case folded, punctuation and
+/// spaces between words ignored); false when it does not; an error (unbound) for a query without letters or
+/// digits. Evaluated once per candidate row, without an index: put it after the patterns that narrow the rows.
+fn pk_matches(arguments: &[Term]) -> Option<Term> {
+    let [text, query] = arguments else {
+        return None;
+    };
+    let value = |t: &Term| match t {
+        Term::Literal(l) => Some(l.value().to_owned()),
+        Term::NamedNode(n) => Some(n.as_str().to_owned()),
+        _ => None,
+    };
+    let runs = matching::query_runs(&value(query)?);
+    if runs.is_empty() {
+        return None;
+    }
+    let found = !matching::find(&value(text)?, &runs).is_empty();
+    Some(Literal::from(found).into())
 }
 
 /// Parse a query; `place` names it in errors (`query`, a file path, `queries/NAME.rq`).
@@ -576,6 +598,19 @@ mod tests {
         // A `#` inside an IRI starts no comment: the brackets after it on the same line still count.
         let hidden = format!("SELECT * WHERE {{ ?x ?r <http://e/a#x> . {deep} }}");
         assert!(parse(&hidden, "query").is_err_and(|e| e.to_string().contains("256 deep")));
+    }
+
+    #[test]
+    fn pk_matches_finds_words_in_literals() {
+        let store = Store::new().unwrap();
+        let rows = select_strings(
+            &store,
+            "SELECT ?a ?b ?c WHERE { BIND(pk:matches(\"加强数据安全管理\", \"数据安全\") AS ?a)
+               BIND(pk:matches(\"数据。安全\", \"数据安全\") AS ?b) BIND(pk:matches(\"x\", \"。\") AS ?c) }",
+        )
+        .unwrap();
+        assert_eq!((rows[0].get("a"), rows[0].get("b")), ("true", "false"));
+        assert_eq!(rows[0].opt("c"), None);
     }
 
     #[test]

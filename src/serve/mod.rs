@@ -23,6 +23,7 @@ mod ids;
 mod negotiate;
 mod pages;
 mod protocol;
+mod search;
 mod ui;
 
 use std::net::SocketAddr;
@@ -148,6 +149,7 @@ fn router(state: Shared) -> Router {
         .route("/doc/{id}", get(pages::document_page))
         .route("/evidence/{id}", get(pages::evidence_page))
         .route("/ontology", get(pages::ontology))
+        .route("/search", get(search::search))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))

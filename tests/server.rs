@@ -356,8 +356,11 @@ fn entity_and_document_pages_dereference() {
 fn federation_between_two_servers() {
     let (_dir_a, store_a) = store_copy();
     let (_dir_b, store_b) = store_copy();
-    let a_server = start(&store_a, &[]);
     let b_server = start(&store_b, &["--allow-update", "--token", "t"]);
+    let a_server = start(
+        &store_a,
+        &["--federate", &format!("{}/sparql", b_server.base)],
+    );
     let a = agent();
     let only_b = "INSERT DATA { GRAPH <urn:b> { <urn:x> skos:prefLabel \"只在乙\"@zh } }";
     let (status, _, _) = body(
@@ -521,4 +524,59 @@ fn injected_ids_get_404_at_once_and_the_server_keeps_answering() {
     );
     assert_eq!(status, 200);
     assert!(csv.starts_with("l\r\n"), "{csv}");
+}
+
+/// Run a query on a server: (status, body).
+fn ask(server: &Server, query: &str) -> (u16, String) {
+    let (status, _, text) = body(
+        agent()
+            .get(&format!("{}/sparql?query={}", server.base, enc(query)))
+            .call()
+            .unwrap(),
+    );
+    (status, text)
+}
+
+#[test]
+fn service_is_refused_unless_federated_and_the_target_hears_nothing() {
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    target.set_nonblocking(true).unwrap();
+    let unlisted = format!("http://{}/sparql", target.local_addr().unwrap());
+    let (_dir, store) = store_copy();
+    let (_dir_b, store_b) = store_copy();
+    let b_server = start(&store_b, &[]);
+    let listed = format!("{}/sparql", b_server.base);
+    let s = start(&store, &["--federate", &listed]);
+    let plain = start(built_store(), &[]);
+    for (server, endpoint, expected) in [
+        (&plain, &unlisted, 403),
+        (&s, &unlisted, 403),
+        (&plain, &listed, 403),
+    ] {
+        for silent in ["", "SILENT"] {
+            let q = format!("SELECT * WHERE {{ SERVICE {silent} <{endpoint}> {{ ?s ?p ?o }} }}");
+            let (status, text) = ask(server, &q);
+            assert_eq!(status, expected, "{q}: {text}");
+            assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        }
+    }
+    let (status, text) = ask(
+        &s,
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+    );
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("only http and https SERVICE endpoints"),
+        "{text}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        target.accept().is_err(),
+        "a refused SERVICE endpoint was connected to"
+    );
+    let q =
+        format!("SELECT ?l WHERE {{ SERVICE <{listed}> {{ pkid:sufuban skos:prefLabel ?l }} }}");
+    let (status, text) = ask(&s, &q);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("苏服办"), "{text}");
 }

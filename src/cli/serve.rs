@@ -25,6 +25,23 @@ pub(crate) struct Args {
     /// The bearer token updates must carry
     #[arg(long, env = "POLICYKG_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Allow SERVICE (federated query) to endpoints starting with these http(s) prefixes (default: SERVICE is
+    /// refused). Loopback, link-local and private addresses are refused unless a prefix names that host
+    #[arg(long, value_name = "URL-PREFIX", num_args = 1.., value_parser = parse_federate)]
+    federate: Vec<String>,
+}
+
+/// A `--federate` prefix: an http or https IRI with a host.
+fn parse_federate(text: &str) -> std::result::Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"))
+        .ok_or("a --federate prefix must start with http:// or https://")?;
+    if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
+        return Err("a --federate prefix must name a host (http://HOST[:PORT]/…)".into());
+    }
+    Ok(text.to_owned())
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
@@ -36,6 +53,7 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
             timeout: args.timeout,
             max_rows: args.max_rows,
             update_token: if args.allow_update { args.token } else { None },
+            federate: args.federate,
         },
         &super::terminal::Terminal,
     )

@@ -7,4 +7,5 @@ pub mod describe;
 pub mod evidence;
 pub mod query;
 pub mod resolve;
+pub mod service;
 pub mod stats;

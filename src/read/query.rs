@@ -20,14 +20,20 @@ use spargebra::Query;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::model::vocab;
+use crate::read::service::{Federation, ServiceGate};
 
-/// The evaluator every query runs with: predeclared prefixes.
+/// The evaluator every query runs with: predeclared prefixes, and SERVICE refused (see [`evaluator_with`]).
+pub fn evaluator() -> SparqlEvaluator {
+    evaluator_with(ServiceGate::off())
+}
+
+/// The evaluator with predeclared prefixes whose SERVICE calls go through `gate`.
 #[allow(
     clippy::expect_used,
     reason = "the predeclared namespaces are constants, checked by a unit test"
 )]
-pub fn evaluator() -> SparqlEvaluator {
-    let mut evaluator = SparqlEvaluator::new();
+pub fn evaluator_with(gate: ServiceGate) -> SparqlEvaluator {
+    let mut evaluator = SparqlEvaluator::new().with_default_service_handler(gate);
     for (prefix, namespace) in vocab::PREFIXES {
         evaluator = evaluator
             .with_prefix(*prefix, *namespace)
@@ -273,7 +279,12 @@ impl Row {
 /// Oxigraph's cancellation is cooperative and can come many seconds late on CPU-bound joins, so the caller is
 /// not made to wait for it: on timeout this returns [`Error::Timeout`] at once and cancels the worker, which
 /// stops at its next check (a CLI process simply exits).
+///
+/// SERVICE may call any http or https endpoint (the user running the query is the one asking), within the
+/// time limit.
 pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Result<Answer> {
+    let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    let gate = ServiceGate::new(Arc::new(Federation::AnyHttp), deadline);
     let token = CancellationToken::new();
     let worker_token = token.clone();
     let store = store.clone();
@@ -281,7 +292,7 @@ pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Resul
     let worker = std::thread::Builder::new()
         .name("policykg-query".into())
         .spawn(move || {
-            let _ = sender.send(evaluate_now(&store, query, Some(worker_token)));
+            let _ = sender.send(evaluate_with(&store, query, Some(worker_token), None, gate));
             // The worker's store handle is dropped here, before the caller can see the answer finished: a
             // process must not exit while another thread is still closing RocksDB.
         })
@@ -318,23 +329,39 @@ pub struct DatasetSpec {
     pub named: Vec<NamedNode>,
 }
 
-/// Evaluate a query on the calling thread (no time limit but the token).
+/// Evaluate a query on the calling thread (no time limit but the token; SERVICE refused).
 pub fn evaluate_now(
     store: &Store,
     query: Query,
     token: Option<CancellationToken>,
 ) -> Result<Answer> {
-    evaluate_with(store, query, token, None)
+    evaluate_with(store, query, token, None, ServiceGate::off())
 }
 
-/// Evaluate a query on the calling thread with an explicit dataset, if any.
+/// Evaluate a query on the calling thread with an explicit dataset, if any, and SERVICE calls through `gate`.
+/// A SERVICE the gate refused fails the query with the refusal, even under SILENT.
 pub fn evaluate_with(
     store: &Store,
     query: Query,
     token: Option<CancellationToken>,
     dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
 ) -> Result<Answer> {
-    let mut evaluator = evaluator();
+    let answer = evaluate_gated(store, query, token, dataset, gate.clone());
+    match gate.refusal() {
+        Some(refusal) => Err(refusal.into_error()),
+        None => answer,
+    }
+}
+
+fn evaluate_gated(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
+) -> Result<Answer> {
+    let mut evaluator = evaluator_with(gate);
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);
     }

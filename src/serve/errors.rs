@@ -23,6 +23,7 @@ fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
         Error::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Refused(_) => StatusCode::FORBIDDEN,
         Error::UnknownEntity { .. }
         | Error::AmbiguousEntity { .. }
         | Error::UnknownQuery { .. } => StatusCode::NOT_FOUND,

@@ -39,6 +39,7 @@ use crate::data::store::KgStore;
 use crate::graph::projection::Projection;
 use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
+use crate::read::service::{Federation, ServiceGate};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -51,6 +52,9 @@ pub struct ServerConfig {
     pub max_rows: Option<usize>,
     /// `Some(token)`: SPARQL Update is allowed with `Authorization: Bearer token`.
     pub update_token: Option<String>,
+    /// The SERVICE endpoint prefixes queries may call (empty: SERVICE is refused with 403). A host that
+    /// resolves to a loopback, link-local or private address is called only when a prefix names it.
+    pub federate: Vec<String>,
 }
 
 /// What every request handler shares.
@@ -59,9 +63,17 @@ struct AppState {
     config: ServerConfig,
     /// The graph projection for entity pages and pictures, rebuilt after each update.
     projection: RwLock<Arc<Projection>>,
+    /// Which SERVICE endpoints queries may call.
+    federation: Arc<Federation>,
 }
 
 impl AppState {
+    /// The SERVICE gate of a query starting now: the server's policy, calls ending by the query's deadline.
+    fn service_gate(&self) -> ServiceGate {
+        let deadline = std::time::Instant::now().checked_add(self.config.timeout);
+        ServiceGate::new(self.federation.clone(), deadline)
+    }
+
     /// The current projection. A lock poisoned by a panic still holds a whole projection (it is replaced in one
     /// assignment), so it is read as it is rather than failing every later request.
     fn projection(&self) -> Arc<Projection> {
@@ -99,10 +111,16 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             .local_addr()
             .map_err(|e| Error::io("<socket>", e))?;
         let projection = Projection::build(kg.store())?;
+        let federation = Arc::new(if config.federate.is_empty() {
+            Federation::Off
+        } else {
+            Federation::Prefixes(config.federate.clone())
+        });
         let state = Arc::new(AppState {
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
+            federation,
         });
         reporter.message(&format!(
             "serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops"

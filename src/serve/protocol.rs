@@ -16,6 +16,7 @@ use crate::graph::projection::Projection;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::read::query::{self, Answer, DatasetSpec};
+use crate::read::service::ServiceGate;
 
 /// The parameters of a protocol request.
 #[derive(Default)]
@@ -154,10 +155,11 @@ fn evaluate(
     parsed: spargebra::Query,
     token: CancellationToken,
     dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
     max_rows: Option<usize>,
     format: QueryFormat,
 ) -> Result<Written> {
-    let mut answer = query::evaluate_with(store, parsed, Some(token), dataset)?;
+    let mut answer = query::evaluate_with(store, parsed, Some(token), dataset, gate)?;
     let mut truncated = false;
     if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
         if solutions.len() > max {
@@ -186,7 +188,8 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     };
     let store = state.store.clone();
     let max_rows = state.config.max_rows;
-    let work = move |token| evaluate(&store, parsed, token, dataset, max_rows, format);
+    let gate = state.service_gate();
+    let work = move |token| evaluate(&store, parsed, token, dataset, gate, max_rows, format);
     match blocking(Some(state.config.timeout), work).await {
         Ok(written) => {
             let mut response = (
@@ -245,12 +248,16 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         Err(e) => return from_error(query::syntax_error(&text, "update", &e.to_string())),
     };
     let work_state = state.clone();
+    let gate = state.service_gate();
     let result = blocking(None, move |_| -> Result<()> {
-        query::evaluator()
+        let done = query::evaluator_with(gate.clone())
             .for_update(update)
             .on_store(&work_state.store)
-            .execute()
-            .map_err(|e| Error::Evaluation(one_line(&e.to_string())))?;
+            .execute();
+        if let Some(refusal) = gate.refusal() {
+            return Err(refusal.into_error());
+        }
+        done.map_err(|e| Error::Evaluation(one_line(&e.to_string())))?;
         work_state.set_projection(Projection::build(&work_state.store)?);
         Ok(())
     })

@@ -580,3 +580,115 @@ fn service_is_refused_unless_federated_and_the_target_hears_nothing() {
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("苏服办"), "{text}");
 }
+
+#[test]
+fn cors_only_for_listed_origins_and_no_host_reflection() {
+    let plain = start(built_store(), &[]);
+    let (_dir, store) = store_copy();
+    let listed = start(&store, &["--cors", "https://ok.example"]);
+    let a = agent();
+    let ask_url = |s: &Server| format!("{}/sparql?query={}", s.base, enc("ASK {}"));
+    let allowed = |s: &Server, origin: &str| {
+        a.get(&ask_url(s))
+            .header("Origin", origin)
+            .call()
+            .unwrap()
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(allowed(&plain, "https://ok.example"), None);
+    assert_eq!(allowed(&listed, "https://evil.example"), None);
+    assert_eq!(
+        allowed(&listed, "https://ok.example").as_deref(),
+        Some("https://ok.example")
+    );
+    let (status, _, description) = body(
+        a.get(&format!("{}/sparql", plain.base))
+            .header("Host", "evil.example")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(!description.contains("evil.example"), "{description}");
+    assert!(
+        description.contains(&format!("<{}/sparql>", plain.base)),
+        "{description}"
+    );
+    assert!(
+        !description.contains("BasicFederatedQuery"),
+        "{description}"
+    );
+    let refused = run(
+        built_store(),
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--cors",
+            "*",
+            "--federate",
+            "http://127.0.0.1:1/",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("cannot be combined"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn the_token_is_never_empty_and_bearer_is_matched_in_any_case() {
+    for args in [&["--token", ""][..], &["--token", "  "][..]] {
+        let mut all = vec!["serve", "--bind", "127.0.0.1:0", "--allow-update"];
+        all.extend_from_slice(args);
+        let refused = run(built_store(), &all);
+        assert!(!refused.status.success());
+        assert!(
+            stderr(&refused).contains("must not be empty"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--allow-update", "--token", "t0k"]);
+    let a = agent();
+    let update = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }";
+    for (authorization, expected) in [
+        ("bearer t0k", 204),
+        ("BEARER t0k", 204),
+        ("Bearer t0", 403),
+        ("Bearer ", 401),
+        ("Basic t0k", 401),
+    ] {
+        let (status, _, text) = body(
+            a.post(&format!("{}/sparql", s.base))
+                .header("Authorization", authorization)
+                .send_form([("update", update)])
+                .unwrap(),
+        );
+        assert_eq!(status, expected, "{authorization}: {text}");
+    }
+}
+
+#[test]
+fn pages_link_only_http_iris() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--allow-update", "--token", "t"]);
+    let a = agent();
+    let update = "INSERT DATA { GRAPH <urn:g> { pkid:sufuban <urn:p> <javascript:alert(1)//://x> ; <urn:q> \"see http://example.org/x\" } }";
+    let (status, _, _) = body(
+        a.post(&format!("{}/sparql", s.base))
+            .header("Authorization", "Bearer t")
+            .send_form([("update", update)])
+            .unwrap(),
+    );
+    assert_eq!(status, 204);
+    let (status, _, page) = body(a.get(&format!("{}/id/sufuban", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(page.contains("javascript:alert(1)"), "the IRI is shown");
+    assert!(!page.contains("href=\"javascript"), "{page}");
+    assert!(!page.contains("href=\"see http"), "{page}");
+}

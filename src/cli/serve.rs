@@ -22,13 +22,28 @@ pub(crate) struct Args {
     /// Accept SPARQL Update (requires --token)
     #[arg(long, requires = "token")]
     allow_update: bool,
-    /// The bearer token updates must carry
-    #[arg(long, env = "POLICYKG_TOKEN", hide_env_values = true)]
+    /// The bearer token updates must carry (not empty)
+    #[arg(long, env = "POLICYKG_TOKEN", hide_env_values = true, value_parser = parse_token)]
     token: Option<String>,
     /// Allow SERVICE (federated query) to endpoints starting with these http(s) prefixes (default: SERVICE is
     /// refused). Loopback, link-local and private addresses are refused unless a prefix names that host
     #[arg(long, value_name = "URL-PREFIX", num_args = 1.., value_parser = parse_federate)]
     federate: Vec<String>,
+    /// Allow browser pages from these origins (scheme://host[:port]) to call the server (CORS; default none).
+    /// `*` allows any origin, and cannot be combined with --federate
+    #[arg(long, value_name = "ORIGIN", num_args = 1..)]
+    cors: Vec<String>,
+    /// The URL clients reach the server at, for the service description (default: the bound address)
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+/// An update token: not empty.
+fn parse_token(text: &str) -> std::result::Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the token must not be empty".into());
+    }
+    Ok(text.to_owned())
 }
 
 /// A `--federate` prefix: an http or https IRI with a host.
@@ -54,6 +69,8 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
             max_rows: args.max_rows,
             update_token: if args.allow_update { args.token } else { None },
             federate: args.federate,
+            cors: args.cors,
+            public_url: args.public_url,
         },
         &super::terminal::Terminal,
     )

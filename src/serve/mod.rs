@@ -33,7 +33,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
 use oxigraph::store::Store;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::data::store::KgStore;
 use crate::graph::projection::Projection;
@@ -55,6 +55,52 @@ pub struct ServerConfig {
     /// The SERVICE endpoint prefixes queries may call (empty: SERVICE is refused with 403). A host that
     /// resolves to a loopback, link-local or private address is called only when a prefix names it.
     pub federate: Vec<String>,
+    /// The origins whose browser pages may call the endpoint (CORS); empty: none. `*` allows every origin and
+    /// cannot be combined with `federate`.
+    pub cors: Vec<String>,
+    /// The URL the server is reached at (`https://kg.example.org`), for the service description; None: the
+    /// bound address.
+    pub public_url: Option<String>,
+}
+
+impl ServerConfig {
+    /// Refuse a configuration that would be unsafe: an empty update token, `*` CORS with federation, an
+    /// origin or public URL that is not an http(s) URL.
+    fn check(&self) -> Result<()> {
+        if self
+            .update_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(Error::Usage("the update token must not be empty".into()));
+        }
+        if self.cors.iter().any(|o| o == "*") && !self.federate.is_empty() {
+            return Err(Error::Usage(
+                "--cors '*' cannot be combined with --federate: any web page could then make this server call the federated endpoints".into(),
+            ));
+        }
+        for origin in self.cors.iter().filter(|o| *o != "*") {
+            let rest = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .unwrap_or("");
+            if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+                return Err(Error::Usage(format!(
+                    "--cors {origin:?} is not an origin (scheme://host[:port], or *)"
+                )));
+            }
+        }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.contains(['<', '>', '"', ' '])
+            {
+                return Err(Error::Usage(format!(
+                    "--public-url {url:?} is not an http(s) URL"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What every request handler shares.
@@ -65,6 +111,8 @@ struct AppState {
     projection: RwLock<Arc<Projection>>,
     /// Which SERVICE endpoints queries may call.
     federation: Arc<Federation>,
+    /// The server's own URL (without the trailing `/`): `--public-url` or the bound address.
+    base_url: String,
 }
 
 impl AppState {
@@ -99,6 +147,7 @@ const MAX_BODY: usize = 1 << 20;
 
 /// Serve until SIGINT or SIGTERM.
 pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Result<()> {
+    config.check()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -116,11 +165,16 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
         } else {
             Federation::Prefixes(config.federate.clone())
         });
+        let base_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{address}"),
+        };
         let state = Arc::new(AppState {
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
             federation,
+            base_url,
         });
         reporter.message(&format!(
             "serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops"
@@ -152,8 +206,30 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }
 
+/// The CORS layer of `--cors`: None when no origin may call the server from a browser page.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    use axum::http::{header, HeaderValue, Method};
+    if origins.is_empty() {
+        return None;
+    }
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .expose_headers([axum::http::HeaderName::from_static("x-policykg-truncated")]);
+    Some(if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    })
+}
+
 fn router(state: Shared) -> Router {
-    Router::new()
+    let cors = cors(&state.config.cors);
+    let router = Router::new()
         .route("/", get(ui::ui))
         .route(
             "/sparql",
@@ -168,7 +244,9 @@ fn router(state: Shared) -> Router {
         .route("/ontology", get(pages::ontology))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(CorsLayer::permissive())
-        .with_state(state)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY));
+    match cors {
+        Some(layer) => router.layer(layer).with_state(state),
+        None => router.with_state(state),
+    }
 }

@@ -53,7 +53,7 @@ pub(super) async fn sparql_get(
             StatusCode::BAD_REQUEST,
             "SPARQL Update must be sent with POST",
         ),
-        None => service_description(&state, &headers),
+        None => service_description(&state),
     }
 }
 
@@ -208,6 +208,25 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     }
 }
 
+/// The credentials of an `Authorization: Bearer <token>` header (the scheme in any case), or None.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, credentials) = value.split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+}
+
+/// Compare two tokens in a time that does not depend on where they first differ.
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    let differ = a
+        .iter()
+        .zip(b)
+        .fold(a.len() ^ b.len(), |acc, (x, y)| acc | usize::from(x ^ y));
+    differ == 0
+}
+
 /// Whether the request carries the update token: None when it may update, else the refusal.
 fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
     let Some(expected) = state.config.update_token.as_deref() else {
@@ -216,11 +235,7 @@ fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
             "SPARQL Update is disabled on this server (start it with --allow-update --token T)",
         ));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match given {
+    match bearer(headers) {
         None => {
             let mut r = error_response(
                 StatusCode::UNAUTHORIZED,
@@ -230,7 +245,7 @@ fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             Some(r)
         }
-        Some(t) if t != expected => {
+        Some(t) if expected.is_empty() || !same_token(t, expected) => {
             Some(error_response(StatusCode::FORBIDDEN, "wrong update token"))
         }
         Some(_) => None,
@@ -268,28 +283,28 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
     }
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// The service description (Turtle), for `GET /sparql` without a query.
-fn service_description(state: &Shared, headers: &HeaderMap) -> Response {
-    let base = base_url(headers);
+///
+/// Its IRIs name the server by `--public-url`, or else by the address it is bound to: never by the request's
+/// `Host` header, which the client chooses.
+fn service_description(state: &Shared) -> Response {
+    let base = state.base_url.as_str();
     let update = if state.config.update_token.is_some() {
         ", sd:SPARQL11Update"
     } else {
         ""
+    };
+    let federated = if state.config.federate.is_empty() {
+        ""
+    } else {
+        ", sd:BasicFederatedQuery"
     };
     let body = format!(
         "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
          @prefix dcterms: <http://purl.org/dc/terms/> .\n\n\
          <{base}/sparql#service> a sd:Service ;\n  sd:endpoint <{base}/sparql> ;\n  \
          dcterms:title \"policykg: Jiangsu data-governance policy knowledge graph\"@en, \"江苏数据治理政策知识图谱\"@zh ;\n  \
-         sd:supportedLanguage sd:SPARQL11Query{update} ;\n  sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;\n  \
+         sd:supportedLanguage sd:SPARQL11Query{update} ;\n  sd:feature sd:UnionDefaultGraph{federated} ;\n  \
          sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,\n    \
          <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,\n    \
          <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> .\n"
@@ -315,6 +330,24 @@ mod tests {
         params.named_graphs.push("not an iri".into());
         assert!(dataset(&params).unwrap_err().contains("named-graph-uri"));
         assert!(dataset(&Params::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn bearer_scheme_in_any_case_and_tokens_compared_whole() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        for (value, expected) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearerabc", None),
+        ] {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            assert_eq!(bearer(&headers), expected, "{value}");
+        }
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd") && !same_token("ab", "abc") && !same_token("", "a"));
     }
 
     #[test]

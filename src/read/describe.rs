@@ -115,7 +115,7 @@ fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
             let (p, o) = (r.get("p"), r.get("o"));
             Relation {
                 predicate_label: labels.display(p),
-                other_label: if o.contains("://") {
+                other_label: if r.get("iri") == "true" {
                     labels.display(o)
                 } else {
                     o.to_owned()

@@ -692,3 +692,53 @@ fn pages_link_only_http_iris() {
     assert!(!page.contains("href=\"javascript"), "{page}");
     assert!(!page.contains("href=\"see http"), "{page}");
 }
+
+#[test]
+fn slow_header_senders_do_not_stop_other_clients() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let s = start(built_store(), &[]);
+    let address = s.base.trim_start_matches("http://").to_owned();
+    let started = Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..1024 {
+        if started.elapsed() > Duration::from_secs(20) {
+            break;
+        }
+        let Ok(mut c) =
+            TcpStream::connect_timeout(&address.parse().unwrap(), Duration::from_secs(2))
+        else {
+            break;
+        };
+        let _ = c.write_all(b"G");
+        slow.push(c);
+    }
+    assert_eq!(slow.len(), 1024, "opening the slow connections");
+    let header = b"ET /sparql HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaa";
+    let probe = format!("{}/sparql?query={}", s.base, enc("ASK {}"));
+    let a = agent();
+    for byte in header.iter().take(6) {
+        for c in &mut slow {
+            let _ = c.write_all(&[*byte]);
+        }
+        let asked = Instant::now();
+        let (status, _, _) = body(a.get(&probe).call().unwrap());
+        assert_eq!(status, 200);
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "the probe took {:?}",
+            asked.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Past the header timeout (10 s) the slow connections are closed by the server.
+    std::thread::sleep(Duration::from_secs(9));
+    let c = &mut slow[0];
+    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut rest = Vec::new();
+    let closed = c.read_to_end(&mut rest).is_ok();
+    assert!(
+        closed,
+        "a slow connection is still open after the header timeout"
+    );
+}

@@ -8,7 +8,18 @@ use policykg::Result;
 
 use super::Session;
 
+const LIMITS: &str = "Limits: request headers must arrive within 10 s of their first byte, and a connection idle \
+for 30 s is closed. At most half the descriptor limit of connections are open at once (the soft limit is raised \
+to the hard one at start-up; 64 to 16,384); more clients wait in the listen backlog. At most twice the cores \
+(at least 4) requests do store work at once, 2 per client address: beyond that the answer is 503 or 429 with \
+Retry-After at once, not a queue. /export answers are built once per format until the next update.";
+
+/// Limits: request headers must arrive within 10 s and idle connections close after 30 s; at most half the
+/// descriptor limit of connections (the soft limit is raised to the hard one; 64–16,384); at most twice the cores
+/// (at least 4) requests doing store work at once, 2 per client address: beyond that the answer is 503 or 429
+/// with Retry-After, never a queue. /export answers are built once per format and update.
 #[derive(clap::Args)]
+#[command(after_help = LIMITS)]
 pub(crate) struct Args {
     /// The address and port to listen on
     #[arg(long, default_value = "127.0.0.1:7878")]

@@ -20,15 +20,18 @@
 mod errors;
 mod html;
 mod ids;
+mod limits;
 mod negotiate;
 mod pages;
 mod protocol;
 mod ui;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
@@ -113,6 +116,10 @@ struct AppState {
     federation: Arc<Federation>,
     /// The server's own URL (without the trailing `/`): `--public-url` or the bound address.
     base_url: String,
+    /// The limits of concurrent store work.
+    work: limits::WorkLimits,
+    /// The `/export` answers built since the last update, by format; the number counts updates.
+    exports: Mutex<(u64, HashMap<String, Bytes>)>,
 }
 
 impl AppState {
@@ -131,12 +138,29 @@ impl AppState {
             .clone()
     }
 
-    /// Replace the projection (after an update).
+    /// Replace the projection (after an update), and forget the exports built before.
     fn set_projection(&self, projection: Projection) {
         *self
             .projection
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(projection);
+        let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        exports.0 += 1;
+        exports.1.clear();
+    }
+
+    /// An export built since the last update, and the update count to file a new one under.
+    fn cached_export(&self, format: &str) -> (u64, Option<Bytes>) {
+        let exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        (exports.0, exports.1.get(format).cloned())
+    }
+
+    /// Keep an export built at update count `generation`, unless an update came since.
+    fn keep_export(&self, generation: u64, format: String, bytes: Bytes) {
+        let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        if exports.0 == generation {
+            exports.1.insert(format, bytes);
+        }
     }
 }
 
@@ -148,11 +172,12 @@ const MAX_BODY: usize = 1 << 20;
 /// Serve until SIGINT or SIGTERM.
 pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Result<()> {
     config.check()?;
+    let connections = limits::max_connections(limits::raise_descriptor_limit());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", config.bind)))?;
@@ -175,17 +200,19 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             projection: RwLock::new(Arc::new(projection)),
             federation,
             base_url,
+            work: limits::WorkLimits::for_machine(),
+            exports: Mutex::new((0, HashMap::new())),
         });
         reporter.message(&format!(
             "serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops"
         ));
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| Error::io("<server>", e))?;
+        limits::serve_connections(listener, router(state), connections, shutdown_signal()).await;
         reporter.message("stopped");
         Ok(())
-    })
+    });
+    // Query work past its deadline may still be running on the blocking pool: it is not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    served
 }
 
 async fn shutdown_signal() {
@@ -229,8 +256,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 
 fn router(state: Shared) -> Router {
     let cors = cors(&state.config.cors);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), limits::limit_work);
     let router = Router::new()
-        .route("/", get(ui::ui))
         .route(
             "/sparql",
             get(protocol::sparql_get).post(protocol::sparql_post),
@@ -242,6 +269,8 @@ fn router(state: Shared) -> Router {
         .route("/doc/{id}", get(pages::document_page))
         .route("/evidence/{id}", get(pages::evidence_page))
         .route("/ontology", get(pages::ontology))
+        .route_layer(limited)
+        .route("/", get(ui::ui))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY));

@@ -742,3 +742,115 @@ fn slow_header_senders_do_not_stop_other_clients() {
         "a slow connection is still open after the header timeout"
     );
 }
+
+/// A GET from a chosen loopback source address (another client, as the server sees it): (status, seconds).
+fn get_from(source: &str, base: &str, query: &str) -> (u16, f64) {
+    use std::io::{Read, Write};
+    let address: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let local: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    socket.bind(&local.into()).unwrap();
+    let started = Instant::now();
+    socket
+        .connect_timeout(&address.into(), Duration::from_secs(3))
+        .unwrap();
+    let mut stream: std::net::TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        enc(query)
+    )
+    .unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, started.elapsed().as_secs_f64())
+}
+
+/// CPU ticks (user + system) the process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+#[test]
+fn bomb_queries_stop_at_their_deadline_and_others_are_answered() {
+    const BOMB: &str =
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }";
+    let mut s = start(built_store(), &["--timeout", "2"]);
+    let (status, seconds) = get_from("127.0.0.1", &s.base, BOMB);
+    assert_eq!(status, 503);
+    assert!(seconds < 3.0, "a single bomb took {seconds} s");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = {
+        let (base, stop) = (s.base.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut worst: f64 = 0.0;
+            for _ in 0..100 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let (status, seconds) = get_from("127.0.0.2", &base, "ASK {}");
+                assert_eq!(status, 200);
+                worst = worst.max(seconds);
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            worst
+        })
+    };
+    let bombs: Vec<_> = (0..20)
+        .map(|_| {
+            let base = s.base.clone();
+            std::thread::spawn(move || get_from("127.0.0.1", &base, BOMB))
+        })
+        .collect();
+    for bomb in bombs {
+        let (status, seconds) = bomb.join().unwrap();
+        assert!(status == 503 || status == 429, "a bomb got {status}");
+        assert!(seconds < 3.0, "a bomb took {seconds} s");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let worst = probe.join().unwrap();
+    assert!(worst < 1.0, "a simple query took {worst} s");
+    std::thread::sleep(Duration::from_secs(2));
+    let before = cpu_ticks(s.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(s.child.id()) - before;
+    assert!(used < 20, "the server still uses {used} ticks a second");
+    let asked = Instant::now();
+    sigterm(s.child.id());
+    let mut exited = false;
+    while asked.elapsed() < Duration::from_secs(2) {
+        if s.child.try_wait().unwrap().is_some() {
+            exited = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(exited, "SIGTERM did not stop the server within 2 s");
+}
+
+/// Send SIGTERM with the `kill` command (no unsafe code in tests).
+fn sigterm(pid: u32) {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}

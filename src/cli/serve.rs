@@ -82,7 +82,16 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
             federate: args.federate,
             cors: args.cors,
             public_url: args.public_url,
+            worker: std::env::current_exe().ok(),
         },
         &super::terminal::Terminal,
     )
+}
+
+/// `policykg __sparql-worker` (hidden): evaluate one query job from stdin for a server, answer on stdout.
+pub(crate) fn worker(session: &Session) -> Result<()> {
+    serve::limit_worker_memory();
+    let kg = session.store()?;
+    let mut out = std::io::stdout().lock();
+    serve::worker_main(kg.store(), &mut std::io::stdin().lock(), &mut out)
 }

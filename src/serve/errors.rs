@@ -20,7 +20,7 @@ pub(super) fn error_response(status: StatusCode, message: impl Into<String>) -> 
 }
 
 /// The status an error is answered with.
-fn status_of(e: &Error) -> StatusCode {
+pub(super) fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
         Error::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,

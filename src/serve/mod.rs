@@ -25,6 +25,9 @@ mod negotiate;
 mod pages;
 mod protocol;
 mod ui;
+mod worker;
+
+pub use worker::{limit_worker_memory, worker_main};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -61,6 +64,9 @@ pub struct ServerConfig {
     /// The origins whose browser pages may call the endpoint (CORS); empty: none. `*` allows every origin and
     /// cannot be combined with `federate`.
     pub cors: Vec<String>,
+    /// `Some(policykg executable)`: run each `/sparql` query in a worker process of it (`__sparql-worker`),
+    /// killed at the deadline; None: on a thread of this process, cancelled at the deadline (cooperatively).
+    pub worker: Option<std::path::PathBuf>,
     /// The URL the server is reached at (`https://kg.example.org`), for the service description; None: the
     /// bound address.
     pub public_url: Option<String>,
@@ -118,6 +124,8 @@ struct AppState {
     base_url: String,
     /// The limits of concurrent store work.
     work: limits::WorkLimits,
+    /// The store's directory (for query workers).
+    store_path: std::path::PathBuf,
     /// The `/export` answers built since the last update, by format; the number counts updates.
     exports: Mutex<(u64, HashMap<String, Bytes>)>,
 }
@@ -201,6 +209,7 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             federation,
             base_url,
             work: limits::WorkLimits::for_machine(),
+            store_path: kg.path().to_path_buf(),
             exports: Mutex::new((0, HashMap::new())),
         });
         reporter.message(&format!(

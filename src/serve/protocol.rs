@@ -11,7 +11,7 @@ use oxigraph::store::Store;
 
 use super::errors::{blocking, error_response, from_error};
 use super::negotiate::{accept, negotiate, GRAPH_TYPES, SOLUTION_TYPES};
-use super::Shared;
+use super::{worker, Shared};
 use crate::graph::projection::Projection;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
@@ -144,13 +144,13 @@ fn answer_format(
 }
 
 /// A query evaluated and written; the flag tells whether `max_rows` cut the solutions.
-struct Written {
-    bytes: Vec<u8>,
-    truncated: bool,
+pub(super) struct Written {
+    pub(super) bytes: Vec<u8>,
+    pub(super) truncated: bool,
 }
 
 /// Evaluate and write a query (on the blocking pool), keeping at most `max_rows` solutions.
-fn evaluate(
+pub(super) fn evaluate(
     store: &Store,
     parsed: spargebra::Query,
     token: CancellationToken,
@@ -186,11 +186,18 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
         Ok(dataset) => dataset,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
     };
-    let store = state.store.clone();
-    let max_rows = state.config.max_rows;
-    let gate = state.service_gate();
-    let work = move |token| evaluate(&store, parsed, token, dataset, gate, max_rows, format);
-    match blocking(Some(state.config.timeout), work).await {
+    let answered = match &state.config.worker {
+        Some(exe) => in_worker(&state, exe, text, params, format).await,
+        None => {
+            let store = state.store.clone();
+            let max_rows = state.config.max_rows;
+            let gate = state.service_gate();
+            let work =
+                move |token| evaluate(&store, parsed, token, dataset, gate, max_rows, format);
+            blocking(Some(state.config.timeout), work).await
+        }
+    };
+    match answered {
         Ok(written) => {
             let mut response = (
                 [(header::CONTENT_TYPE, Format::from(format).media_type())],
@@ -225,6 +232,30 @@ fn same_token(given: &str, expected: &str) -> bool {
         .zip(b)
         .fold(a.len() ^ b.len(), |acc, (x, y)| acc | usize::from(x ^ y));
     differ == 0
+}
+
+/// A query evaluated in a worker process, killed at the deadline.
+async fn in_worker(
+    state: &Shared,
+    exe: &std::path::Path,
+    query: String,
+    params: Params,
+    format: QueryFormat,
+) -> std::result::Result<Written, Response> {
+    let job = worker::Job {
+        query,
+        default_graphs: params.default_graphs,
+        named_graphs: params.named_graphs,
+        format: format.to_string(),
+        max_rows: state.config.max_rows,
+        federate: state.config.federate.clone(),
+        timeout_ms: u64::try_from(state.config.timeout.as_millis()).unwrap_or(u64::MAX),
+    };
+    let done = worker::run(exe, &state.store_path, &job, state.config.timeout).await?;
+    Ok(Written {
+        bytes: done.bytes,
+        truncated: done.truncated,
+    })
 }
 
 /// Whether the request carries the update token: None when it may update, else the refusal.

@@ -191,7 +191,8 @@ fn protocol_cases() {
         .header("Origin", "https://example.org")
         .call()
         .unwrap();
-    assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
+    // CORS is off unless --cors names origins.
+    assert!(r.headers().get("access-control-allow-origin").is_none());
     // Updates are refused on a read-only server.
     let (status, _, _) = body(
         a.post(&url)
@@ -823,7 +824,7 @@ fn bomb_queries_stop_at_their_deadline_and_others_are_answered() {
     for bomb in bombs {
         let (status, seconds) = bomb.join().unwrap();
         assert!(status == 503 || status == 429, "a bomb got {status}");
-        assert!(seconds < 3.0, "a bomb took {seconds} s");
+        assert!(seconds < 3.0, "a bomb took {seconds} s (status {status})");
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let worst = probe.join().unwrap();

@@ -71,21 +71,19 @@ fn parse_federate(text: &str) -> std::result::Result<String, String> {
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
+    let config = ServerConfig {
+        bind: args.bind,
+        timeout: args.timeout,
+        max_rows: args.max_rows,
+        update_token: if args.allow_update { args.token } else { None },
+        federate: args.federate,
+        cors: args.cors,
+        public_url: args.public_url,
+        worker: std::env::current_exe().ok(),
+    };
+    config.check()?;
     let kg = session.writable_store()?;
-    serve::serve(
-        kg.clone(),
-        ServerConfig {
-            bind: args.bind,
-            timeout: args.timeout,
-            max_rows: args.max_rows,
-            update_token: if args.allow_update { args.token } else { None },
-            federate: args.federate,
-            cors: args.cors,
-            public_url: args.public_url,
-            worker: std::env::current_exe().ok(),
-        },
-        &super::terminal::Terminal,
-    )
+    serve::serve(kg.clone(), config, &super::terminal::Terminal)
 }
 
 /// `policykg __sparql-worker` (hidden): evaluate one query job from stdin for a server, answer on stdout.

@@ -74,8 +74,8 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// Refuse a configuration that would be unsafe: an empty update token, `*` CORS with federation, an
-    /// origin or public URL that is not an http(s) URL.
-    fn check(&self) -> Result<()> {
+    /// origin or public URL that is not an http(s) URL. [`serve`] checks it too.
+    pub fn check(&self) -> Result<()> {
         if self
             .update_token
             .as_deref()

@@ -1,7 +1,8 @@
 //! `policykg serve`: a SPARQL 1.1 Protocol endpoint, a browser UI, and dereferenceable entity and document pages.
 //!
-//! Queries run on Tokio's blocking pool with a deadline: a query past `--timeout` gets 503 at the deadline and is
-//! cancelled, while other requests keep being served on the other threads. Every entity IRI of the project
+//! `/sparql` queries run in worker processes killed at the deadline (`--timeout`: 503 then); pages and updates
+//! run on Tokio's blocking pool, cancelled at the deadline. Load is bounded (see `limits.rs`): header and idle
+//! timeouts, a connection limit, and a limit of concurrent store work (503/429 with Retry-After, never a queue). Every entity IRI of the project
 //! (`https://w3id.org/policykg/id/…`, `/doc/…`) dereferences here by mapping the IRI base to the server.
 //!
 //! The files, one concern each:
@@ -16,6 +17,8 @@
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
 //! | `ui.rs` | the browser UI `/` (`ui.html`), `/api/queries`, the `/viz` picture page, the `/export` download |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
+//! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
+//! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
 
 mod errors;
 mod html;

@@ -137,6 +137,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_results_table_links_http_iris_only() {
+        let page = include_str!("ui.html");
+        assert!(page.contains(r#"term.type === "uri" && /^https?:\/\//i.test(term.value)"#));
+    }
+
+    #[test]
     fn parameters_and_export_formats() {
         let raw = Some("focus=%E7%9C%81&depth=2".to_owned());
         assert_eq!(param(&raw, "focus").as_deref(), Some("省"));

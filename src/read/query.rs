@@ -347,7 +347,20 @@ pub fn evaluate_with(
     dataset: Option<DatasetSpec>,
     gate: ServiceGate,
 ) -> Result<Answer> {
-    let answer = evaluate_gated(store, query, token, dataset, gate.clone());
+    evaluate_bounded(store, query, token, dataset, gate, None)
+}
+
+/// [`evaluate_with`], keeping at most `max_rows + 1` rows of a SELECT (the extra row tells that there were
+/// more): the rest are never held in memory.
+pub fn evaluate_bounded(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
+    max_rows: Option<usize>,
+) -> Result<Answer> {
+    let answer = evaluate_gated(store, query, token, dataset, gate.clone(), max_rows);
     match gate.refusal() {
         Some(refusal) => Err(refusal.into_error()),
         None => answer,
@@ -360,6 +373,7 @@ fn evaluate_gated(
     token: Option<CancellationToken>,
     dataset: Option<DatasetSpec>,
     gate: ServiceGate,
+    max_rows: Option<usize>,
 ) -> Result<Answer> {
     let mut evaluator = evaluator_with(gate);
     if let Some(token) = token {
@@ -397,7 +411,11 @@ fn evaluate_gated(
     match prepared.on_store(store).execute().map_err(eval_error)? {
         QueryResults::Solutions(iter) => {
             let variables: Arc<[Variable]> = iter.variables().to_vec().into();
-            let solutions = iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?;
+            let kept = max_rows.map_or(usize::MAX, |max| max.saturating_add(1));
+            let solutions = iter
+                .take(kept)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(eval_error)?;
             Ok(Answer::Solutions {
                 variables,
                 solutions,

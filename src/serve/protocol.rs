@@ -159,7 +159,7 @@ pub(super) fn evaluate(
     max_rows: Option<usize>,
     format: QueryFormat,
 ) -> Result<Written> {
-    let mut answer = query::evaluate_with(store, parsed, Some(token), dataset, gate)?;
+    let mut answer = query::evaluate_bounded(store, parsed, Some(token), dataset, gate, max_rows)?;
     let mut truncated = false;
     if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
         if solutions.len() > max {

@@ -31,6 +31,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Viz(args) => cli::viz::run(args, &session),
         Command::Export(args) => cli::export::run(args, &session),
         Command::Serve(args) => cli::serve::run(args, &session),
+        Command::SparqlWorker => cli::serve::worker(&session),
         Command::CheckSeeds(args) => cli::check_seeds::run(args),
     }
 }

@@ -189,7 +189,8 @@ fn protocol_cases() {
         .header("Origin", "https://example.org")
         .call()
         .unwrap();
-    assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
+    // CORS is off unless --cors names origins.
+    assert!(r.headers().get("access-control-allow-origin").is_none());
     // Updates are refused on a read-only server.
     let (status, _, _) = body(
         a.post(&url)
@@ -354,8 +355,11 @@ fn entity_and_document_pages_dereference() {
 fn federation_between_two_servers() {
     let (_dir_a, store_a) = store_copy();
     let (_dir_b, store_b) = store_copy();
-    let a_server = start(&store_a, &[]);
     let b_server = start(&store_b, &["--allow-update", "--token", "t"]);
+    let a_server = start(
+        &store_a,
+        &["--federate", &format!("{}/sparql", b_server.base)],
+    );
     let a = agent();
     let only_b = "INSERT DATA { GRAPH <urn:b> { <urn:x> skos:prefLabel \"只在乙\"@zh } }";
     let (status, _, _) = body(
@@ -519,4 +523,333 @@ fn injected_ids_get_404_at_once_and_the_server_keeps_answering() {
     );
     assert_eq!(status, 200);
     assert!(csv.starts_with("l\r\n"), "{csv}");
+}
+
+/// Run a query on a server: (status, body).
+fn ask(server: &Server, query: &str) -> (u16, String) {
+    let (status, _, text) = body(
+        agent()
+            .get(&format!("{}/sparql?query={}", server.base, enc(query)))
+            .call()
+            .unwrap(),
+    );
+    (status, text)
+}
+
+#[test]
+fn service_is_refused_unless_federated_and_the_target_hears_nothing() {
+    let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    target.set_nonblocking(true).unwrap();
+    let unlisted = format!("http://{}/sparql", target.local_addr().unwrap());
+    let (_dir, store) = store_copy();
+    let (_dir_b, store_b) = store_copy();
+    let b_server = start(&store_b, &[]);
+    let listed = format!("{}/sparql", b_server.base);
+    let s = start(&store, &["--federate", &listed]);
+    let plain = start(built_store(), &[]);
+    for (server, endpoint, expected) in [
+        (&plain, &unlisted, 403),
+        (&s, &unlisted, 403),
+        (&plain, &listed, 403),
+    ] {
+        for silent in ["", "SILENT"] {
+            let q = format!("SELECT * WHERE {{ SERVICE {silent} <{endpoint}> {{ ?s ?p ?o }} }}");
+            let (status, text) = ask(server, &q);
+            assert_eq!(status, expected, "{q}: {text}");
+            assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        }
+    }
+    let (status, text) = ask(
+        &s,
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+    );
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("only http and https SERVICE endpoints"),
+        "{text}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        target.accept().is_err(),
+        "a refused SERVICE endpoint was connected to"
+    );
+    let q =
+        format!("SELECT ?l WHERE {{ SERVICE <{listed}> {{ pkid:sufuban skos:prefLabel ?l }} }}");
+    let (status, text) = ask(&s, &q);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("苏服办"), "{text}");
+}
+
+#[test]
+fn cors_only_for_listed_origins_and_no_host_reflection() {
+    let plain = start(built_store(), &[]);
+    let (_dir, store) = store_copy();
+    let listed = start(&store, &["--cors", "https://ok.example"]);
+    let a = agent();
+    let ask_url = |s: &Server| format!("{}/sparql?query={}", s.base, enc("ASK {}"));
+    let allowed = |s: &Server, origin: &str| {
+        a.get(&ask_url(s))
+            .header("Origin", origin)
+            .call()
+            .unwrap()
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(allowed(&plain, "https://ok.example"), None);
+    assert_eq!(allowed(&listed, "https://evil.example"), None);
+    assert_eq!(
+        allowed(&listed, "https://ok.example").as_deref(),
+        Some("https://ok.example")
+    );
+    let (status, _, description) = body(
+        a.get(&format!("{}/sparql", plain.base))
+            .header("Host", "evil.example")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    assert!(!description.contains("evil.example"), "{description}");
+    assert!(
+        description.contains(&format!("<{}/sparql>", plain.base)),
+        "{description}"
+    );
+    assert!(
+        !description.contains("BasicFederatedQuery"),
+        "{description}"
+    );
+    let refused = run(
+        built_store(),
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--cors",
+            "*",
+            "--federate",
+            "http://127.0.0.1:1/",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("cannot be combined"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn the_token_is_never_empty_and_bearer_is_matched_in_any_case() {
+    for args in [&["--token", ""][..], &["--token", "  "][..]] {
+        let mut all = vec!["serve", "--bind", "127.0.0.1:0", "--allow-update"];
+        all.extend_from_slice(args);
+        let refused = run(built_store(), &all);
+        assert!(!refused.status.success());
+        assert!(
+            stderr(&refused).contains("must not be empty"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--allow-update", "--token", "t0k"]);
+    let a = agent();
+    let update = "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }";
+    for (authorization, expected) in [
+        ("bearer t0k", 204),
+        ("BEARER t0k", 204),
+        ("Bearer t0", 403),
+        ("Bearer ", 401),
+        ("Basic t0k", 401),
+    ] {
+        let (status, _, text) = body(
+            a.post(&format!("{}/sparql", s.base))
+                .header("Authorization", authorization)
+                .send_form([("update", update)])
+                .unwrap(),
+        );
+        assert_eq!(status, expected, "{authorization}: {text}");
+    }
+}
+
+#[test]
+fn pages_link_only_http_iris() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &["--allow-update", "--token", "t"]);
+    let a = agent();
+    let update = "INSERT DATA { GRAPH <urn:g> { pkid:sufuban <urn:p> <javascript:alert(1)//://x> ; <urn:q> \"see http://example.org/x\" } }";
+    let (status, _, _) = body(
+        a.post(&format!("{}/sparql", s.base))
+            .header("Authorization", "Bearer t")
+            .send_form([("update", update)])
+            .unwrap(),
+    );
+    assert_eq!(status, 204);
+    let (status, _, page) = body(a.get(&format!("{}/id/sufuban", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(page.contains("javascript:alert(1)"), "the IRI is shown");
+    assert!(!page.contains("href=\"javascript"), "{page}");
+    assert!(!page.contains("href=\"see http"), "{page}");
+}
+
+#[test]
+fn slow_header_senders_do_not_stop_other_clients() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let s = start(built_store(), &[]);
+    let address = s.base.trim_start_matches("http://").to_owned();
+    let started = Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..1024 {
+        if started.elapsed() > Duration::from_secs(20) {
+            break;
+        }
+        let Ok(mut c) =
+            TcpStream::connect_timeout(&address.parse().unwrap(), Duration::from_secs(2))
+        else {
+            break;
+        };
+        let _ = c.write_all(b"G");
+        slow.push(c);
+    }
+    assert_eq!(slow.len(), 1024, "opening the slow connections");
+    let header = b"ET /sparql HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaa";
+    let probe = format!("{}/sparql?query={}", s.base, enc("ASK {}"));
+    let a = agent();
+    for byte in header.iter().take(6) {
+        for c in &mut slow {
+            let _ = c.write_all(&[*byte]);
+        }
+        let asked = Instant::now();
+        let (status, _, _) = body(a.get(&probe).call().unwrap());
+        assert_eq!(status, 200);
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "the probe took {:?}",
+            asked.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Past the header timeout (10 s) the slow connections are closed by the server.
+    std::thread::sleep(Duration::from_secs(9));
+    let c = &mut slow[0];
+    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut rest = Vec::new();
+    let closed = c.read_to_end(&mut rest).is_ok();
+    assert!(
+        closed,
+        "a slow connection is still open after the header timeout"
+    );
+}
+
+/// A GET from a chosen loopback source address (another client, as the server sees it): (status, seconds).
+fn get_from(source: &str, base: &str, query: &str) -> (u16, f64) {
+    use std::io::{Read, Write};
+    let address: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    let local: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    socket.bind(&local.into()).unwrap();
+    let started = Instant::now();
+    socket
+        .connect_timeout(&address.into(), Duration::from_secs(3))
+        .unwrap();
+    let mut stream: std::net::TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        enc(query)
+    )
+    .unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, started.elapsed().as_secs_f64())
+}
+
+/// CPU ticks (user + system) the process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+#[test]
+fn bomb_queries_stop_at_their_deadline_and_others_are_answered() {
+    const BOMB: &str =
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }";
+    let mut s = start(built_store(), &["--timeout", "2"]);
+    let (status, seconds) = get_from("127.0.0.1", &s.base, BOMB);
+    assert_eq!(status, 503);
+    assert!(seconds < 3.0, "a single bomb took {seconds} s");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = {
+        let (base, stop) = (s.base.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut worst: f64 = 0.0;
+            for _ in 0..100 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let (status, seconds) = get_from("127.0.0.2", &base, "ASK {}");
+                assert_eq!(status, 200);
+                worst = worst.max(seconds);
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            worst
+        })
+    };
+    let bombs: Vec<_> = (0..20)
+        .map(|_| {
+            let base = s.base.clone();
+            std::thread::spawn(move || get_from("127.0.0.1", &base, BOMB))
+        })
+        .collect();
+    for bomb in bombs {
+        let (status, seconds) = bomb.join().unwrap();
+        assert!(status == 503 || status == 429, "a bomb got {status}");
+        assert!(seconds < 3.0, "a bomb took {seconds} s (status {status})");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let worst = probe.join().unwrap();
+    assert!(worst < 1.0, "a simple query took {worst} s");
+    std::thread::sleep(Duration::from_secs(2));
+    let before = cpu_ticks(s.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(s.child.id()) - before;
+    assert!(used < 20, "the server still uses {used} ticks a second");
+    let asked = Instant::now();
+    sigterm(s.child.id());
+    let mut exited = false;
+    while asked.elapsed() < Duration::from_secs(2) {
+        if s.child.try_wait().unwrap().is_some() {
+            exited = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(exited, "SIGTERM did not stop the server within 2 s");
+}
+
+/// Send SIGTERM with the `kill` command (no unsafe code in tests).
+fn sigterm(pid: u32) {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
 }

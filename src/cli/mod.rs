@@ -81,6 +81,9 @@ pub(crate) enum Command {
     Serve(serve::Args),
     /// Check the seed files of a project checkout (ontology/, seeds/) and report every error
     CheckSeeds(check_seeds::Args),
+    /// One query job of a server, in a worker process (internal)
+    #[command(name = "__sparql-worker", hide = true)]
+    SparqlWorker,
 }
 
 /// Parse the command line. Help and version print as usual; a usage error is one line on stderr and exit 1,

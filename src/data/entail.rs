@@ -115,6 +115,24 @@ pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
     Ok(entail(&quads))
 }
 
+/// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
+pub fn refresh(store: &Store) -> Result<()> {
+    let storage = |source| Error::Storage {
+        path: "<store>".into(),
+        source,
+    };
+    let entailed = entail_store(store)?;
+    let graph = entailed_graph();
+    let mut transaction = store.start_transaction().map_err(storage)?;
+    transaction
+        .clear_graph(oxigraph::model::GraphNameRef::NamedNode(graph.as_ref()))
+        .map_err(storage)?;
+    for quad in &entailed {
+        transaction.insert(quad);
+    }
+    transaction.commit().map_err(storage)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -452,21 +452,7 @@ impl KgStore {
     /// called after every load, so that loaded data answers in standard terms too.
     pub fn refresh_entailed(&self) -> Result<()> {
         self.require_write()?;
-        let entailed = entail::entail_store(&self.store)?;
-        let graph = entail::entailed_graph();
-        let mut transaction = self
-            .store
-            .start_transaction()
-            .map_err(|e| storage_error(&self.path, e))?;
-        transaction
-            .clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
-            .map_err(|e| storage_error(&self.path, e))?;
-        for quad in &entailed {
-            transaction.insert(quad);
-        }
-        transaction
-            .commit()
-            .map_err(|e| storage_error(&self.path, e))
+        entail::refresh(&self.store)
     }
 
     /// Write what was committed from the write-ahead log into table files. Every write path calls it (building,

@@ -242,7 +242,11 @@ impl Projection {
     }
 
     /// Lifecycle events folded into their entity's node as dated steps, in date order.
-    fn add_steps(&mut self, store: &Store, events: Vec<(String, String, Provenance)>) -> Result<()> {
+    fn add_steps(
+        &mut self,
+        store: &Store,
+        events: Vec<(String, String, Provenance)>,
+    ) -> Result<()> {
         let event_info: HashMap<String, (String, String)> = query::select_strings(
             store,
             "SELECT ?ev ?kind (SAMPLE(?d) AS ?date) WHERE {

@@ -107,6 +107,9 @@ pub enum Error {
     /// Anything the user asked for that cannot be done as asked.
     #[error("{0}")]
     Usage(String),
+    /// Something this server's policy does not allow (a SERVICE endpoint it may not call).
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn suggestions_text(suggestions: &[String]) -> String {

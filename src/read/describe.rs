@@ -19,6 +19,9 @@ pub struct Relation {
     pub predicate_label: String,
     /// The other end: an IRI or a literal value.
     pub other: String,
+    /// Whether `other` is an IRI (a literal is never a link, even when its text holds "://").
+    #[serde(skip)]
+    pub other_is_iri: bool,
     /// The other end's label (or the literal value).
     pub other_label: String,
     /// How the relation came to be in the store.
@@ -103,7 +106,7 @@ fn names_and_types(store: &Store, e: &str) -> Result<(Vec<String>, Vec<String>, 
 fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>> {
     let rows = query::select_strings(
         store,
-        &format!("SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ {e} ?p ?o }} FILTER(?g != pkg:entailed) }} ORDER BY ?p ?o"),
+        &format!("SELECT DISTINCT ?p ?o ?g (isIRI(?o) AS ?iri) WHERE {{ GRAPH ?g {{ {e} ?p ?o }} FILTER(?g != pkg:entailed) }} ORDER BY ?p ?o"),
     )?;
     Ok(rows
         .iter()
@@ -112,13 +115,14 @@ fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
             let (p, o) = (r.get("p"), r.get("o"));
             Relation {
                 predicate_label: labels.display(p),
-                other_label: if o.contains("://") {
+                other_label: if r.get("iri") == "true" {
                     labels.display(o)
                 } else {
                     o.to_owned()
                 },
                 predicate: p.to_owned(),
                 other: o.to_owned(),
+                other_is_iri: r.get("iri") == "true",
                 status: Provenance::of_graph(r.get("g")),
             }
         })
@@ -130,7 +134,7 @@ fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
     let rows = query::select_strings(
         store,
         &format!(
-            "SELECT DISTINCT ?p ?s ?g WHERE {{ GRAPH ?g {{ ?s ?p {e} }} FILTER(?g != pkg:entailed)
+            "SELECT DISTINCT ?p ?s ?g (isIRI(?s) AS ?iri) WHERE {{ GRAPH ?g {{ ?s ?p {e} }} FILTER(?g != pkg:entailed)
                FILTER NOT EXISTS {{ ?s a pk:Evidence }}
                FILTER(!STRSTARTS(STR(?s), \"{ev}\")) }} ORDER BY ?p ?s",
             ev = vocab::EVIDENCE
@@ -146,6 +150,7 @@ fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
                 other_label: labels.display(s),
                 predicate: p.to_owned(),
                 other: s.to_owned(),
+                other_is_iri: r.get("iri") == "true",
                 status: Provenance::of_graph(r.get("g")),
             }
         })

@@ -10,4 +10,5 @@ pub mod matching;
 pub mod query;
 pub mod resolve;
 pub mod search;
+pub mod service;
 pub mod stats;

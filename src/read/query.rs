@@ -21,14 +21,21 @@ use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::model::vocab;
 use crate::read::matching;
+use crate::read::service::{Federation, ServiceGate};
 
-/// The evaluator every query runs with: predeclared prefixes and the function `pk:matches`.
+/// The evaluator every query runs with: predeclared prefixes, the function `pk:matches`, and SERVICE refused
+/// (see [`evaluator_with`]).
+pub fn evaluator() -> SparqlEvaluator {
+    evaluator_with(ServiceGate::off())
+}
+
+/// The evaluator with predeclared prefixes and `pk:matches`, whose SERVICE calls go through `gate`.
 #[allow(
     clippy::expect_used,
     reason = "the predeclared namespaces are constants, checked by a unit test"
 )]
-pub fn evaluator() -> SparqlEvaluator {
-    let mut evaluator = SparqlEvaluator::new();
+pub fn evaluator_with(gate: ServiceGate) -> SparqlEvaluator {
+    let mut evaluator = SparqlEvaluator::new().with_default_service_handler(gate);
     for (prefix, namespace) in vocab::PREFIXES {
         evaluator = evaluator
             .with_prefix(*prefix, *namespace)
@@ -295,7 +302,12 @@ impl Row {
 /// Oxigraph's cancellation is cooperative and can come many seconds late on CPU-bound joins, so the caller is
 /// not made to wait for it: on timeout this returns [`Error::Timeout`] at once and cancels the worker, which
 /// stops at its next check (a CLI process simply exits).
+///
+/// SERVICE may call any http or https endpoint (the user running the query is the one asking), within the
+/// time limit.
 pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Result<Answer> {
+    let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+    let gate = ServiceGate::new(Arc::new(Federation::AnyHttp), deadline);
     let token = CancellationToken::new();
     let worker_token = token.clone();
     let store = store.clone();
@@ -303,7 +315,7 @@ pub fn evaluate(store: &Store, query: Query, timeout: Option<Duration>) -> Resul
     let worker = std::thread::Builder::new()
         .name("policykg-query".into())
         .spawn(move || {
-            let _ = sender.send(evaluate_now(&store, query, Some(worker_token)));
+            let _ = sender.send(evaluate_with(&store, query, Some(worker_token), None, gate));
             // The worker's store handle is dropped here, before the caller can see the answer finished: a
             // process must not exit while another thread is still closing RocksDB.
         })
@@ -340,23 +352,53 @@ pub struct DatasetSpec {
     pub named: Vec<NamedNode>,
 }
 
-/// Evaluate a query on the calling thread (no time limit but the token).
+/// Evaluate a query on the calling thread (no time limit but the token; SERVICE refused).
 pub fn evaluate_now(
     store: &Store,
     query: Query,
     token: Option<CancellationToken>,
 ) -> Result<Answer> {
-    evaluate_with(store, query, token, None)
+    evaluate_with(store, query, token, None, ServiceGate::off())
 }
 
-/// Evaluate a query on the calling thread with an explicit dataset, if any.
+/// Evaluate a query on the calling thread with an explicit dataset, if any, and SERVICE calls through `gate`.
+/// A SERVICE the gate refused fails the query with the refusal, even under SILENT.
 pub fn evaluate_with(
     store: &Store,
     query: Query,
     token: Option<CancellationToken>,
     dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
 ) -> Result<Answer> {
-    let mut evaluator = evaluator();
+    evaluate_bounded(store, query, token, dataset, gate, None)
+}
+
+/// [`evaluate_with`], keeping at most `max_rows + 1` rows of a SELECT (the extra row tells that there were
+/// more): the rest are never held in memory.
+pub fn evaluate_bounded(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
+    max_rows: Option<usize>,
+) -> Result<Answer> {
+    let answer = evaluate_gated(store, query, token, dataset, gate.clone(), max_rows);
+    match gate.refusal() {
+        Some(refusal) => Err(refusal.into_error()),
+        None => answer,
+    }
+}
+
+fn evaluate_gated(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
+    max_rows: Option<usize>,
+) -> Result<Answer> {
+    let mut evaluator = evaluator_with(gate);
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);
     }
@@ -392,7 +434,11 @@ pub fn evaluate_with(
     match prepared.on_store(store).execute().map_err(eval_error)? {
         QueryResults::Solutions(iter) => {
             let variables: Arc<[Variable]> = iter.variables().to_vec().into();
-            let solutions = iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?;
+            let kept = max_rows.map_or(usize::MAX, |max| max.saturating_add(1));
+            let solutions = iter
+                .take(kept)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(eval_error)?;
             Ok(Answer::Solutions {
                 variables,
                 solutions,

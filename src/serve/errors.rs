@@ -1,5 +1,6 @@
 //! Error responses, the HTTP status of each error, and [`blocking`]: the one way request handlers do store work.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, StatusCode};
@@ -19,10 +20,11 @@ pub(super) fn error_response(status: StatusCode, message: impl Into<String>) -> 
 }
 
 /// The status an error is answered with.
-fn status_of(e: &Error) -> StatusCode {
+pub(super) fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
         Error::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Refused(_) => StatusCode::FORBIDDEN,
         Error::UnknownEntity { .. }
         | Error::AmbiguousEntity { .. }
         | Error::UnknownQuery { .. } => StatusCode::NOT_FOUND,
@@ -69,7 +71,12 @@ pub(super) async fn blocking<T: Send + 'static>(
 ) -> std::result::Result<T, Response> {
     let token = CancellationToken::new();
     let worker_token = token.clone();
-    let handle = tokio::task::spawn_blocking(move || work(worker_token));
+    // The request's place in the work limits stays taken until the work itself has ended.
+    let permit = super::limits::PERMIT.try_with(Arc::clone).ok();
+    let handle = tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        work(worker_token)
+    });
     let joined = match deadline {
         Some(limit) => match tokio::time::timeout(limit, handle).await {
             Ok(joined) => joined,

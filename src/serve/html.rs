@@ -13,13 +13,21 @@ pub(super) fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A link to the page of a project IRI on this server, or the IRI itself.
+/// Is this an http or https IRI, the only kind a page links to (a `javascript:` or `data:` IRI in loaded
+/// data is shown as text)?
+pub(super) fn is_web_iri(iri: &str) -> bool {
+    let scheme = iri.split_once("://").map_or("", |(scheme, _)| scheme);
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
+/// A link to the page of a project IRI on this server, a link to another http(s) IRI, or else the label as
+/// text. Call it for IRIs only: a literal is never a link.
 pub(super) fn local_link(iri: &str, label: &str) -> String {
     match iri.strip_prefix(vocab::BASE) {
         Some(path) if path.starts_with("id/") || path.starts_with("doc/") => {
             format!("<a href=\"/{}\">{}</a>", esc(path), esc(label))
         }
-        _ if iri.contains("://") => format!("<a href=\"{}\">{}</a>", esc(iri), esc(label)),
+        _ if is_web_iri(iri) => format!("<a href=\"{}\">{}</a>", esc(iri), esc(label)),
         _ => esc(label),
     }
 }
@@ -60,6 +68,16 @@ mod tests {
             "<a href=\"https://example.org/x\">x</a>"
         );
         assert_eq!(local_link("2024", "2024"), "2024");
+        for hostile in [
+            "javascript:alert(1)//://x",
+            "JavaScript://%0aalert(1)",
+            "data:text/html,<b>://</b>",
+            "file:///etc/passwd",
+        ] {
+            assert!(!local_link(hostile, hostile).contains("<a"), "{hostile}");
+            assert!(!local_link(hostile, hostile).contains("<b>"), "{hostile}");
+        }
+        assert!(local_link("HTTP://example.org/", "e").starts_with("<a href"));
         assert_eq!(local_path("https://w3id.org/policykg/doc/d"), "doc/d");
     }
 }

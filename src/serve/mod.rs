@@ -1,7 +1,8 @@
 //! `policykg serve`: a SPARQL 1.1 Protocol endpoint, a browser UI, and dereferenceable entity and document pages.
 //!
-//! Queries run on Tokio's blocking pool with a deadline: a query past `--timeout` gets 503 at the deadline and is
-//! cancelled, while other requests keep being served on the other threads. Every entity IRI of the project
+//! `/sparql` queries run in worker processes killed at the deadline (`--timeout`: 503 then); pages and updates
+//! run on Tokio's blocking pool, cancelled at the deadline. Load is bounded (see `limits.rs`): header and idle
+//! timeouts, a connection limit, and a limit of concurrent store work (503/429 with Retry-After, never a queue). Every entity IRI of the project
 //! (`https://w3id.org/policykg/id/…`, `/doc/…`) dereferences here by mapping the IRI base to the server.
 //!
 //! The files, one concern each:
@@ -16,30 +17,39 @@
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
 //! | `ui.rs` | the browser UI `/` (`ui.html`), `/api/queries`, the `/viz` picture page, the `/export` download |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
+//! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
+//! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
 
 mod errors;
 mod html;
 mod ids;
+mod limits;
 mod negotiate;
 mod pages;
 mod protocol;
 mod search;
 mod ui;
+mod worker;
 
+pub use worker::{limit_worker_memory, worker_main};
+
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
 use oxigraph::store::Store;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::data::store::KgStore;
 use crate::graph::projection::Projection;
 use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
+use crate::read::service::{Federation, ServiceGate};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -52,6 +62,58 @@ pub struct ServerConfig {
     pub max_rows: Option<usize>,
     /// `Some(token)`: SPARQL Update is allowed with `Authorization: Bearer token`.
     pub update_token: Option<String>,
+    /// The SERVICE endpoint prefixes queries may call (empty: SERVICE is refused with 403). A host that
+    /// resolves to a loopback, link-local or private address is called only when a prefix names it.
+    pub federate: Vec<String>,
+    /// The origins whose browser pages may call the endpoint (CORS); empty: none. `*` allows every origin and
+    /// cannot be combined with `federate`.
+    pub cors: Vec<String>,
+    /// `Some(policykg executable)`: run each `/sparql` query in a worker process of it (`__sparql-worker`),
+    /// killed at the deadline; None: on a thread of this process, cancelled at the deadline (cooperatively).
+    pub worker: Option<std::path::PathBuf>,
+    /// The URL the server is reached at (`https://kg.example.org`), for the service description; None: the
+    /// bound address.
+    pub public_url: Option<String>,
+}
+
+impl ServerConfig {
+    /// Refuse a configuration that would be unsafe: an empty update token, `*` CORS with federation, an
+    /// origin or public URL that is not an http(s) URL. [`serve`] checks it too.
+    pub fn check(&self) -> Result<()> {
+        if self
+            .update_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(Error::Usage("the update token must not be empty".into()));
+        }
+        if self.cors.iter().any(|o| o == "*") && !self.federate.is_empty() {
+            return Err(Error::Usage(
+                "--cors '*' cannot be combined with --federate: any web page could then make this server call the federated endpoints".into(),
+            ));
+        }
+        for origin in self.cors.iter().filter(|o| *o != "*") {
+            let rest = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .unwrap_or("");
+            if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+                return Err(Error::Usage(format!(
+                    "--cors {origin:?} is not an origin (scheme://host[:port], or *)"
+                )));
+            }
+        }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.contains(['<', '>', '"', ' '])
+            {
+                return Err(Error::Usage(format!(
+                    "--public-url {url:?} is not an http(s) URL"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What every request handler shares.
@@ -60,9 +122,25 @@ struct AppState {
     config: ServerConfig,
     /// The graph projection for entity pages and pictures, rebuilt after each update.
     projection: RwLock<Arc<Projection>>,
+    /// Which SERVICE endpoints queries may call.
+    federation: Arc<Federation>,
+    /// The server's own URL (without the trailing `/`): `--public-url` or the bound address.
+    base_url: String,
+    /// The limits of concurrent store work.
+    work: limits::WorkLimits,
+    /// The store's directory (for query workers).
+    store_path: std::path::PathBuf,
+    /// The `/export` answers built since the last update, by format; the number counts updates.
+    exports: Mutex<(u64, HashMap<String, Bytes>)>,
 }
 
 impl AppState {
+    /// The SERVICE gate of a query starting now: the server's policy, calls ending by the query's deadline.
+    fn service_gate(&self) -> ServiceGate {
+        let deadline = std::time::Instant::now().checked_add(self.config.timeout);
+        ServiceGate::new(self.federation.clone(), deadline)
+    }
+
     /// The current projection. A lock poisoned by a panic still holds a whole projection (it is replaced in one
     /// assignment), so it is read as it is rather than failing every later request.
     fn projection(&self) -> Arc<Projection> {
@@ -72,12 +150,29 @@ impl AppState {
             .clone()
     }
 
-    /// Replace the projection (after an update).
+    /// Replace the projection (after an update), and forget the exports built before.
     fn set_projection(&self, projection: Projection) {
         *self
             .projection
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(projection);
+        let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        exports.0 += 1;
+        exports.1.clear();
+    }
+
+    /// An export built since the last update, and the update count to file a new one under.
+    fn cached_export(&self, format: &str) -> (u64, Option<Bytes>) {
+        let exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        (exports.0, exports.1.get(format).cloned())
+    }
+
+    /// Keep an export built at update count `generation`, unless an update came since.
+    fn keep_export(&self, generation: u64, format: String, bytes: Bytes) {
+        let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
+        if exports.0 == generation {
+            exports.1.insert(format, bytes);
+        }
     }
 }
 
@@ -88,11 +183,13 @@ const MAX_BODY: usize = 1 << 20;
 
 /// Serve until SIGINT or SIGTERM.
 pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Result<()> {
+    config.check()?;
+    let connections = limits::max_connections(limits::raise_descriptor_limit());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", config.bind)))?;
@@ -100,21 +197,35 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             .local_addr()
             .map_err(|e| Error::io("<socket>", e))?;
         let projection = Projection::build(kg.store())?;
+        let federation = Arc::new(if config.federate.is_empty() {
+            Federation::Off
+        } else {
+            Federation::Prefixes(config.federate.clone())
+        });
+        let base_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{address}"),
+        };
         let state = Arc::new(AppState {
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
+            federation,
+            base_url,
+            work: limits::WorkLimits::for_machine(),
+            store_path: kg.path().to_path_buf(),
+            exports: Mutex::new((0, HashMap::new())),
         });
         reporter.message(&format!(
             "serving http://{address}/ (SPARQL endpoint http://{address}/sparql); Ctrl-C stops"
         ));
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| Error::io("<server>", e))?;
+        limits::serve_connections(listener, router(state), connections, shutdown_signal()).await;
         reporter.message("stopped");
         Ok(())
-    })
+    });
+    // Query work past its deadline may still be running on the blocking pool: it is not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    served
 }
 
 async fn shutdown_signal() {
@@ -135,9 +246,31 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }
 
+/// The CORS layer of `--cors`: None when no origin may call the server from a browser page.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    use axum::http::{header, HeaderValue, Method};
+    if origins.is_empty() {
+        return None;
+    }
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .expose_headers([axum::http::HeaderName::from_static("x-policykg-truncated")]);
+    Some(if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    })
+}
+
 fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/", get(ui::ui))
+    let cors = cors(&state.config.cors);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), limits::limit_work);
+    let router = Router::new()
         .route(
             "/sparql",
             get(protocol::sparql_get).post(protocol::sparql_post),
@@ -150,9 +283,13 @@ fn router(state: Shared) -> Router {
         .route("/evidence/{id}", get(pages::evidence_page))
         .route("/ontology", get(pages::ontology))
         .route("/search", get(search::search))
+        .route_layer(limited)
+        .route("/", get(ui::ui))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(CorsLayer::permissive())
-        .with_state(state)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY));
+    match cors {
+        Some(layer) => router.layer(layer).with_state(state),
+        None => router.with_state(state),
+    }
 }

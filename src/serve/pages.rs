@@ -181,7 +181,11 @@ fn relations_table(title: &str, relations: &[Relation]) -> String {
             "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.status,
             esc(&vocab::shorten(&r.predicate)),
-            local_link(&r.other, &r.other_label),
+            if r.other_is_iri {
+                local_link(&r.other, &r.other_label)
+            } else {
+                esc(&r.other_label)
+            },
             r.status
         ));
     }
@@ -271,7 +275,7 @@ pub(super) async fn ontology() -> Response {
 // ------------------------------------------------------------------------------------------------ evidence
 
 /// The fact and quotes of an evidence annotation, one row per quote.
-const EVIDENCE_QUERY: &str = "SELECT ?this ?s ?p ?o ?status ?reason ?doc ?exact ?start ?end WHERE {
+const EVIDENCE_QUERY: &str = "SELECT ?this ?s ?p ?o (isIRI(?o) AS ?oiri) ?status ?reason ?doc ?exact ?start ?end WHERE {
    ?this a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; pk:epistemicStatus ?status ; oa:hasTarget ?t .
    ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos . ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
    OPTIONAL { ?this pk:reasoning ?reason } } ORDER BY ?doc ?start";
@@ -339,7 +343,7 @@ fn evidence_html(store: &Store, iri: &NamedNode, rows: &[Row]) -> Result<String>
 /// The head of an evidence page: the fact, its status, the reasoning of an inference.
 fn evidence_head(iri: &NamedNode, first: &Row, labels: &LabelIndex) -> String {
     let (s, o) = (first.get("s"), first.get("o"));
-    let object = if o.contains("://") {
+    let object = if first.get("oiri") == "true" {
         local_link(o, &labels.display(o))
     } else {
         esc(o)

@@ -11,11 +11,12 @@ use oxigraph::store::Store;
 
 use super::errors::{blocking, error_response, from_error};
 use super::negotiate::{accept, negotiate, GRAPH_TYPES, SOLUTION_TYPES};
-use super::Shared;
+use super::{worker, Shared};
 use crate::graph::projection::Projection;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::read::query::{self, Answer, DatasetSpec};
+use crate::read::service::ServiceGate;
 
 /// The parameters of a protocol request.
 #[derive(Default)]
@@ -52,7 +53,7 @@ pub(super) async fn sparql_get(
             StatusCode::BAD_REQUEST,
             "SPARQL Update must be sent with POST",
         ),
-        None => service_description(&state, &headers),
+        None => service_description(&state),
     }
 }
 
@@ -143,21 +144,22 @@ fn answer_format(
 }
 
 /// A query evaluated and written; the flag tells whether `max_rows` cut the solutions.
-struct Written {
-    bytes: Vec<u8>,
-    truncated: bool,
+pub(super) struct Written {
+    pub(super) bytes: Vec<u8>,
+    pub(super) truncated: bool,
 }
 
 /// Evaluate and write a query (on the blocking pool), keeping at most `max_rows` solutions.
-fn evaluate(
+pub(super) fn evaluate(
     store: &Store,
     parsed: spargebra::Query,
     token: CancellationToken,
     dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
     max_rows: Option<usize>,
     format: QueryFormat,
 ) -> Result<Written> {
-    let mut answer = query::evaluate_with(store, parsed, Some(token), dataset)?;
+    let mut answer = query::evaluate_bounded(store, parsed, Some(token), dataset, gate, max_rows)?;
     let mut truncated = false;
     if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
         if solutions.len() > max {
@@ -184,10 +186,18 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
         Ok(dataset) => dataset,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
     };
-    let store = state.store.clone();
-    let max_rows = state.config.max_rows;
-    let work = move |token| evaluate(&store, parsed, token, dataset, max_rows, format);
-    match blocking(Some(state.config.timeout), work).await {
+    let answered = match &state.config.worker {
+        Some(exe) => in_worker(&state, exe, text, params, format).await,
+        None => {
+            let store = state.store.clone();
+            let max_rows = state.config.max_rows;
+            let gate = state.service_gate();
+            let work =
+                move |token| evaluate(&store, parsed, token, dataset, gate, max_rows, format);
+            blocking(Some(state.config.timeout), work).await
+        }
+    };
+    match answered {
         Ok(written) => {
             let mut response = (
                 [(header::CONTENT_TYPE, Format::from(format).media_type())],
@@ -205,6 +215,49 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     }
 }
 
+/// The credentials of an `Authorization: Bearer <token>` header (the scheme in any case), or None.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, credentials) = value.split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+}
+
+/// Compare two tokens in a time that does not depend on where they first differ.
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    let differ = a
+        .iter()
+        .zip(b)
+        .fold(a.len() ^ b.len(), |acc, (x, y)| acc | usize::from(x ^ y));
+    differ == 0
+}
+
+/// A query evaluated in a worker process, killed at the deadline.
+async fn in_worker(
+    state: &Shared,
+    exe: &std::path::Path,
+    query: String,
+    params: Params,
+    format: QueryFormat,
+) -> std::result::Result<Written, Response> {
+    let job = worker::Job {
+        query,
+        default_graphs: params.default_graphs,
+        named_graphs: params.named_graphs,
+        format: format.to_string(),
+        max_rows: state.config.max_rows,
+        federate: state.config.federate.clone(),
+        timeout_ms: u64::try_from(state.config.timeout.as_millis()).unwrap_or(u64::MAX),
+    };
+    let done = worker::run(exe, &state.store_path, &job, state.config.timeout).await?;
+    Ok(Written {
+        bytes: done.bytes,
+        truncated: done.truncated,
+    })
+}
+
 /// Whether the request carries the update token: None when it may update, else the refusal.
 fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
     let Some(expected) = state.config.update_token.as_deref() else {
@@ -213,11 +266,7 @@ fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
             "SPARQL Update is disabled on this server (start it with --allow-update --token T)",
         ));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match given {
+    match bearer(headers) {
         None => {
             let mut r = error_response(
                 StatusCode::UNAUTHORIZED,
@@ -227,7 +276,7 @@ fn refuse_update(state: &Shared, headers: &HeaderMap) -> Option<Response> {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             Some(r)
         }
-        Some(t) if t != expected => {
+        Some(t) if expected.is_empty() || !same_token(t, expected) => {
             Some(error_response(StatusCode::FORBIDDEN, "wrong update token"))
         }
         Some(_) => None,
@@ -240,17 +289,28 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
     if let Some(refusal) = refuse_update(&state, headers) {
         return refusal;
     }
-    let update = match query::parser().parse_update(&text) {
+    let update = match query::parse_update(&text, "update") {
         Ok(u) => u,
-        Err(e) => return from_error(query::syntax_error(&text, "update", &e.to_string())),
+        Err(e) => return from_error(e),
     };
     let work_state = state.clone();
+    let gate = state.service_gate();
     let result = blocking(None, move |_| -> Result<()> {
-        query::evaluator()
+        let done = query::evaluator_with(gate.clone())
             .for_update(update)
             .on_store(&work_state.store)
-            .execute()
-            .map_err(|e| Error::Evaluation(one_line(&e.to_string())))?;
+            .execute();
+        if let Some(refusal) = gate.refusal() {
+            return Err(refusal.into_error());
+        }
+        done.map_err(|e| Error::Evaluation(one_line(&e.to_string())))?;
+        // The entailed graph follows the data, and the write-ahead log is flushed so that the next process to
+        // open the store does not replay it.
+        crate::data::entail::refresh(&work_state.store)?;
+        work_state.store.flush().map_err(|source| Error::Storage {
+            path: "<store>".into(),
+            source,
+        })?;
         work_state.set_projection(Projection::build(&work_state.store)?);
         Ok(())
     })
@@ -261,28 +321,28 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
     }
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// The service description (Turtle), for `GET /sparql` without a query.
-fn service_description(state: &Shared, headers: &HeaderMap) -> Response {
-    let base = base_url(headers);
+///
+/// Its IRIs name the server by `--public-url`, or else by the address it is bound to: never by the request's
+/// `Host` header, which the client chooses.
+fn service_description(state: &Shared) -> Response {
+    let base = state.base_url.as_str();
     let update = if state.config.update_token.is_some() {
         ", sd:SPARQL11Update"
     } else {
         ""
+    };
+    let federated = if state.config.federate.is_empty() {
+        ""
+    } else {
+        ", sd:BasicFederatedQuery"
     };
     let body = format!(
         "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n\
          @prefix dcterms: <http://purl.org/dc/terms/> .\n\n\
          <{base}/sparql#service> a sd:Service ;\n  sd:endpoint <{base}/sparql> ;\n  \
          dcterms:title \"policykg: Jiangsu data-governance policy knowledge graph\"@en, \"江苏数据治理政策知识图谱\"@zh ;\n  \
-         sd:supportedLanguage sd:SPARQL11Query{update} ;\n  sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;\n  \
+         sd:supportedLanguage sd:SPARQL11Query{update} ;\n  sd:feature sd:UnionDefaultGraph{federated} ;\n  \
          sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,\n    \
          <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,\n    \
          <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> .\n"
@@ -308,6 +368,24 @@ mod tests {
         params.named_graphs.push("not an iri".into());
         assert!(dataset(&params).unwrap_err().contains("named-graph-uri"));
         assert!(dataset(&Params::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn bearer_scheme_in_any_case_and_tokens_compared_whole() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        for (value, expected) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearerabc", None),
+        ] {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            assert_eq!(bearer(&headers), expected, "{value}");
+        }
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd") && !same_token("ab", "abc") && !same_token("", "a"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The browser UI (`/`, from `ui.html`), the named queries it offers (`/api/queries`), the picture page
 //! (`/viz`) and the whole-graph download (`/export`).
 
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -100,10 +101,22 @@ pub(super) async fn export_download(
         Ok(format) => format,
         Err(e) => return from_error(e),
     };
-    let store = state.store.clone();
-    let projection = state.projection();
-    let work = move |_| export_bytes(&store, &projection, format);
-    match blocking(Some(state.config.timeout), work).await {
+    let key = format.to_string();
+    let (generation, cached) = state.cached_export(&key);
+    let built = match cached {
+        Some(bytes) => Ok(bytes),
+        None => {
+            let store = state.store.clone();
+            let projection = state.projection();
+            let work = move |_| export_bytes(&store, &projection, format).map(Bytes::from);
+            let built = blocking(Some(state.config.timeout), work).await;
+            if let Ok(bytes) = &built {
+                state.keep_export(generation, key, bytes.clone());
+            }
+            built
+        }
+    };
+    match built {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, format.media_type().to_owned()),
@@ -122,6 +135,12 @@ pub(super) async fn export_download(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_results_table_links_http_iris_only() {
+        let page = include_str!("ui.html");
+        assert!(page.contains(r#"term.type === "uri" && /^https?:\/\//i.test(term.value)"#));
+    }
 
     #[test]
     fn parameters_and_export_formats() {

@@ -546,7 +546,11 @@ fn service_is_refused_unless_federated_and_the_target_hears_nothing() {
     let b_server = start(&store_b, &[]);
     let listed = format!("{}/sparql", b_server.base);
     let s = start(&store, &["--federate", &listed]);
-    let plain = start(built_store(), &[]);
+    // Its own store: a server holds its store's lock, and other tests start servers too.
+
+    let (_store_dir1, own_store1) = store_copy();
+
+    let plain = start(&own_store1, &[]);
     for (server, endpoint, expected) in [
         (&plain, &unlisted, 403),
         (&s, &unlisted, 403),
@@ -582,7 +586,11 @@ fn service_is_refused_unless_federated_and_the_target_hears_nothing() {
 
 #[test]
 fn cors_only_for_listed_origins_and_no_host_reflection() {
-    let plain = start(built_store(), &[]);
+    // Its own store: a server holds its store's lock, and other tests start servers too.
+
+    let (_store_dir2, own_store2) = store_copy();
+
+    let plain = start(&own_store2, &[]);
     let (_dir, store) = store_copy();
     let listed = start(&store, &["--cors", "https://ok.example"]);
     let a = agent();
@@ -696,7 +704,11 @@ fn pages_link_only_http_iris() {
 fn slow_header_senders_do_not_stop_other_clients() {
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    let s = start(built_store(), &[]);
+    // Its own store: a server holds its store's lock, and other tests start servers too.
+
+    let (_store_dir3, own_store3) = store_copy();
+
+    let s = start(&own_store3, &[]);
     let address = s.base.trim_start_matches("http://").to_owned();
     let started = Instant::now();
     let mut slow = Vec::new();
@@ -792,7 +804,11 @@ fn cpu_ticks(pid: u32) -> u64 {
 fn bomb_queries_stop_at_their_deadline_and_others_are_answered() {
     const BOMB: &str =
         "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }";
-    let mut s = start(built_store(), &["--timeout", "2"]);
+    // Its own store: a server holds its store's lock, and other tests start servers too.
+
+    let (_store_dir4, own_store4) = store_copy();
+
+    let mut s = start(&own_store4, &["--timeout", "2"]);
     let (status, seconds) = get_from("127.0.0.1", &s.base, BOMB);
     assert_eq!(status, 503);
     assert!(seconds < 3.0, "a single bomb took {seconds} s");

@@ -160,6 +160,10 @@ impl KgStore {
         }
         // Readers take a read-only snapshot and never hold the lock, so a running query blocks neither `serve` nor
         // `load`. A store built by another bundle falls through to the writable open, which rebuilds it.
+        if !locked_by_another_process(path) {
+            // Table files of a bulk load that was killed: no writer holds the store, so none is loading.
+            remove_abandoned_bulk_files(path);
+        }
         if allow_snapshot {
             if let Ok(kg) = Self::open_snapshot(path) {
                 return Ok(kg);

@@ -24,47 +24,44 @@ pub use crate::model::vocab::entailed_graph;
 /// ontology does not know entail nothing through it. Leaving both out keeps the reasoning small however much
 /// unrelated data a researcher loads.
 fn input<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> HashSet<Triple> {
-    let entailed = GraphName::NamedNode(entailed_graph());
     let ontology = GraphName::NamedNode(vocab::ontology_graph());
-    let quads: Vec<&Quad> = quads
-        .into_iter()
-        .filter(|q| q.graph_name != entailed)
-        .collect();
-    let known: HashSet<&str> = quads
-        .iter()
-        .filter(|q| q.graph_name == ontology)
-        .map(|q| q.subject_str())
-        .collect();
-    let rdf_type = oxigraph::model::vocab::rdf::TYPE;
+    let quads: Vec<&Quad> = quads.into_iter().collect();
+    let known = known_terms(quads.iter().copied().filter(|q| q.graph_name == ontology));
     quads
         .into_iter()
-        .filter(|q| {
-            let about_evidence = match &q.subject {
-                NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
-                NamedOrBlankNode::BlankNode(_) => q.graph_name != ontology,
-            };
-            let typed_known = q.predicate == rdf_type
-                && matches!(&q.object, Term::NamedNode(c) if known.contains(c.as_str()));
-            q.graph_name == ontology
-                || (!about_evidence
-                    && q.predicate != vocab::pk("text")
-                    && (known.contains(q.predicate.as_str()) || typed_known))
-        })
+        .filter(|q| wanted(q, &known))
         .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
         .collect()
 }
 
-trait SubjectStr {
-    fn subject_str(&self) -> &str;
+/// The terms the ontology declares (its subjects: classes and properties).
+fn known_terms<'a>(ontology: impl Iterator<Item = &'a Quad>) -> HashSet<String> {
+    ontology
+        .filter_map(|q| match &q.subject {
+            NamedOrBlankNode::NamedNode(n) => Some(n.as_str().to_owned()),
+            NamedOrBlankNode::BlankNode(_) => None,
+        })
+        .collect()
 }
 
-impl SubjectStr for Quad {
-    fn subject_str(&self) -> &str {
-        match &self.subject {
-            NamedOrBlankNode::NamedNode(n) => n.as_str(),
-            NamedOrBlankNode::BlankNode(b) => b.as_str(),
-        }
+/// Does the reasoner see this quad? See [`input`].
+fn wanted(q: &Quad, known: &HashSet<String>) -> bool {
+    let ontology = GraphName::NamedNode(vocab::ontology_graph());
+    if q.graph_name == ontology {
+        return true;
     }
+    if q.graph_name == GraphName::NamedNode(entailed_graph()) {
+        return false;
+    }
+    let about_evidence = match &q.subject {
+        NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
+        NamedOrBlankNode::BlankNode(_) => true,
+    };
+    let typed_known = q.predicate == oxigraph::model::vocab::rdf::TYPE
+        && matches!(&q.object, Term::NamedNode(c) if known.contains(c.as_str()));
+    !about_evidence
+        && q.predicate != vocab::pk("text")
+        && (known.contains(q.predicate.as_str()) || typed_known)
 }
 
 /// Does an inferred triple say something a researcher can use? The reasoner also derives OWL bookkeeping
@@ -87,7 +84,44 @@ fn is_informative(t: &Triple) -> bool {
 
 /// The triples a set of quads entails beyond themselves, as quads of `pkg:entailed`, sorted.
 pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
-    let input = input(quads);
+    reason(input(quads))
+}
+
+/// What a store entails: [`entail`] over the quads the reasoner would keep, read through the store's indexes (the
+/// ontology graph, then each declared property and each declared class), so that millions of loaded quads in
+/// other vocabularies are never read.
+pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
+    let storage = |source| Error::Storage {
+        path: "<store>".into(),
+        source,
+    };
+    let ontology_graph = vocab::ontology_graph();
+    let ontology: Vec<Quad> = store
+        .quads_for_pattern(None, None, None, Some(ontology_graph.as_ref().into()))
+        .collect::<Result<_, _>>()
+        .map_err(storage)?;
+    let known = known_terms(ontology.iter());
+    let mut triples: HashSet<Triple> = ontology
+        .into_iter()
+        .map(|q| Triple::new(q.subject, q.predicate, q.object))
+        .collect();
+    let rdf_type = oxigraph::model::vocab::rdf::TYPE;
+    for term in &known {
+        let term = oxigraph::model::NamedNodeRef::new_unchecked(term);
+        let as_property = store.quads_for_pattern(None, Some(term), None, None);
+        let as_class = store.quads_for_pattern(None, Some(rdf_type), Some(term.into()), None);
+        for quad in as_property.chain(as_class) {
+            let quad = quad.map_err(storage)?;
+            if wanted(&quad, &known) {
+                triples.insert(Triple::new(quad.subject, quad.predicate, quad.object));
+            }
+        }
+    }
+    Ok(reason(triples))
+}
+
+/// Run the reasoner and keep what it adds that is worth keeping.
+fn reason(input: HashSet<Triple>) -> Vec<Quad> {
     let mut reasoner = reasonable::reasoner::Reasoner::new();
     reasoner.load_triples(input.iter().cloned().collect());
     reasoner.reason();
@@ -101,18 +135,6 @@ pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
     quads.sort_by_cached_key(|q| q.to_string());
     quads.dedup();
     quads
-}
-
-/// What a store entails: [`entail`] over every quad it holds (but the entailed graph itself).
-pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
-    let quads = store
-        .iter()
-        .collect::<Result<Vec<Quad>, _>>()
-        .map_err(|source| Error::Storage {
-            path: "<store>".into(),
-            source,
-        })?;
-    Ok(entail(&quads))
 }
 
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).

@@ -478,9 +478,8 @@ impl KgStore {
 
     /// Load RDF files (or every RDF file under a directory) atomically. Triples go into a named graph named after
     /// the file (its `file://` URL); the named graphs of dataset formats keep their names. Every file is parsed
-    /// completely before anything is written, so a syntax error anywhere leaves the store untouched; then the files
-    /// are parsed again into Oxigraph's bulk loader, which commits everything at once. No quad is kept in memory
-    /// beyond the loader's batches.
+    /// straight into Oxigraph's bulk loader, which makes nothing visible until it commits everything at once, so a
+    /// syntax error anywhere leaves the store untouched. No quad is kept in memory beyond the loader's batches.
     pub fn load(
         &self,
         paths: &[PathBuf],
@@ -497,41 +496,21 @@ impl KgStore {
                 "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
             ));
         }
-        // First pass: every file parsed to the end, nothing kept and nothing written, so that a syntax error
-        // anywhere leaves the store untouched and is reported as FILE:LINE:COLUMN.
-        let bar = reporter.start("checking");
+        // One pass: each file is parsed straight into Oxigraph's bulk loader, which writes table files beside the
+        // store and ingests them all at once when it commits (one RocksDB ingestion over every column family).
+        // A syntax error, an empty or truncated file, or a kill anywhere before the commit drops the loader and
+        // its files, so the store is left as it was; errors name FILE:LINE:COLUMN.
+        let bar = reporter.start("loading");
         let mut per_file = Vec::new();
-        let mut sources = Vec::new();
-        let mut total = 0u64;
+        let mut loader = self.store.bulk_loader();
+        let mut done = 0u64;
         for file in &files {
             let rdf_format = match format {
                 Some(f) => f.rdf_format(),
                 None => format_from_extension(file)?,
             };
             let source = RdfSource::open(file, rdf_format)?;
-            let mut count = 0usize;
-            for quad in source.quads() {
-                quad?;
-                count += 1;
-                if count.is_multiple_of(PROGRESS_STEP) {
-                    bar.set(total + count as u64);
-                }
-            }
-            source.finish(count)?;
-            total += count as u64;
-            bar.set(total);
-            per_file.push((file.display().to_string(), count));
-            sources.push((file, rdf_format));
-        }
-        // Second pass: the bulk loader writes table files beside the store and ingests them all at once when it
-        // commits (one RocksDB ingestion over every column family), so the load is atomic: an error or a kill
-        // before the commit leaves the store as it was.
-        bar.stage("loading");
-        bar.set(0);
-        let mut loader = self.store.bulk_loader();
-        let mut done = 0u64;
-        for (file, rdf_format) in sources {
-            let source = RdfSource::open(file, rdf_format)?;
+            let before = done;
             let quads = source.quads().inspect(|_| {
                 done += 1;
                 if done.is_multiple_of(PROGRESS_STEP as u64) {
@@ -541,7 +520,11 @@ impl KgStore {
             loader
                 .load_ok_quads::<Error, LoadFailure>(quads)
                 .map_err(|e| e.into_error(&self.path))?;
+            let count = usize::try_from(done - before).unwrap_or(usize::MAX);
+            source.finish(count)?;
+            per_file.push((file.display().to_string(), count));
         }
+        let total = done;
         loader.commit().map_err(|e| storage_error(&self.path, e))?;
         bar.set(done);
         bar.stage("entailing");
@@ -773,7 +756,7 @@ mod tests {
     }
 
     #[test]
-    fn load_checks_every_file_then_bulk_loads_them_atomically_with_progress() {
+    fn load_streams_every_file_into_the_bulk_loader_atomically_with_progress() {
         let dir = tempfile::tempdir().unwrap();
         let kg = KgStore::open(&dir.path().join("store"), false, &Silent).unwrap();
         let good = dir.path().join("good.nt");
@@ -804,10 +787,10 @@ mod tests {
         assert_eq!(count(&kg, "http://e/p"), 100_000);
         let seen = recorder.0.lock().unwrap().join("\n");
         for expected in [
-            "start checking",
+            "start loading",
             "set 65536",
             "set 100000",
-            "stage loading",
+            "stage entailing",
             "stage flushing",
         ] {
             assert!(seen.lines().any(|l| l == expected), "{expected}: {seen}");

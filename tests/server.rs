@@ -869,3 +869,35 @@ fn sigterm(pid: u32) {
         .unwrap();
     assert!(sent.success());
 }
+
+#[test]
+fn an_entity_page_by_name_redirects_and_an_unknown_name_suggests() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let get = |path: &str| a.get(&format!("{}{path}", s.base)).call().unwrap();
+    for (name, id) in [
+        ("%E8%8B%8F%E6%9C%8D%E5%8A%9E", "sufuban"), // 苏服办
+        ("12345%20%E7%83%AD%E7%BA%BF", "jiangsu-12345-hotline"), // 12345 热线
+    ] {
+        let r = get(&format!("/id/{name}"));
+        assert_eq!(r.status().as_u16(), 303, "{name}");
+        assert_eq!(
+            r.headers().get("location").unwrap().to_str().unwrap(),
+            format!("/id/{id}")
+        );
+    }
+    // 苏服务 names nothing; the page links the nearest names, escaped.
+    let (status, ct, page) = body(get("/id/%E8%8B%8F%E6%9C%8D%E5%8A%A1"));
+    assert_eq!(status, 404);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(page.contains(">苏服办</a>"), "{page}");
+    let (status, _, page) = body(get("/id/a%3Cscript%3E"));
+    assert_eq!(status, 404);
+    assert!(!page.contains("<script>"), "{page}");
+}

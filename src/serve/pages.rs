@@ -87,7 +87,7 @@ pub(super) async fn entity_page(
     headers: HeaderMap,
 ) -> Response {
     let Some(iri) = ids::entity(&id) else {
-        return not_found();
+        return by_name(state, id).await;
     };
     let Some(format) = negotiate(accept(&headers), RESOURCE_TYPES) else {
         return not_acceptable();
@@ -104,6 +104,76 @@ pub(super) async fn entity_page(
         }
         Err(response) => response,
     }
+}
+
+/// The longest name `/id/NAME` resolves; longer paths are simply not found.
+const MAX_NAME: usize = 200;
+
+/// `/id/苏服办`: a name instead of an id, resolved by the one resolver the command line uses. One entity: a 303
+/// to its page. Several: a 300 page listing them. None: a 404 page with the nearest names.
+async fn by_name(state: Shared, name: String) -> Response {
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return not_found();
+    }
+    let store = state.store.clone();
+    let wanted = name.clone();
+    // The resolver's own answer is kept whole (candidates, suggestions), not turned into an error reply.
+    let work = move |_| Ok(Resolver::new(&store)?.resolve(&wanted));
+    let (status, title, items): (StatusCode, &str, Vec<String>) =
+        match blocking(Some(state.config.timeout), work).await {
+            Ok(Ok(iri)) => match iri.as_str().strip_prefix(vocab::ID) {
+                Some(id) => {
+                    let location = format!("/id/{}", id.replace('#', "%23"));
+                    return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+                }
+                None => return not_found(),
+            },
+            Ok(Err(Error::AmbiguousEntity { candidates, .. })) => (
+                StatusCode::MULTIPLE_CHOICES,
+                "Several entities 多个实体",
+                candidates.iter().map(|c| candidate_link(c)).collect(),
+            ),
+            Ok(Err(Error::UnknownEntity { suggestions, .. })) => (
+                StatusCode::NOT_FOUND,
+                "Not found 未找到",
+                suggestions
+                    .iter()
+                    .map(|s| {
+                        let q: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
+                        format!("<a href=\"/id/{q}\">{}</a>", esc(s))
+                    })
+                    .collect(),
+            ),
+            Ok(Err(_)) => return not_found(),
+            Err(response) => return response,
+        };
+    name_page(status, title, &name, &items)
+}
+
+/// A candidate of an ambiguous name (`pkid:x (label)`) as a link to its page.
+fn candidate_link(candidate: &str) -> String {
+    match candidate
+        .strip_prefix("pkid:")
+        .and_then(|c| c.split_once(' '))
+    {
+        Some((id, label)) if ids::is_id(id) => {
+            format!("<a href=\"/id/{id}\">{}</a> {}", esc(id), esc(label))
+        }
+        _ => esc(candidate),
+    }
+}
+
+/// A page about a name: the entities it may mean, as links.
+fn name_page(status: StatusCode, title: &str, name: &str, items: &[String]) -> Response {
+    let list: String = items.iter().map(|i| format!("<li>{i}</li>")).collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{t} · policykg</title>{PAGE_STYLE}</head><body>\
+         <p><a href=\"/\">policykg</a></p><h1>{t}</h1><p>“{n}” names no single entity; search the texts at <a href=\"/search?q={q}\">/search</a>.</p><ul>{list}</ul></body></html>",
+        t = esc(title),
+        n = esc(name),
+        q = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(),
+    );
+    (status, Html(body)).into_response()
 }
 
 /// An entity's page or RDF; an IRI the store does not hold is `UnknownEntity` (404, with suggestions).

@@ -488,7 +488,8 @@ fn injected_ids_get_404_at_once_and_the_server_keeps_answering() {
         "/evidence/x%3E%20a%20pk%3AEvidence%20%7D%20UNION%20%7B%20%3Fa%20%3Fb%20%3Fc%20.%20%3Fd%20%3Fe%20%3Ff%20%7D%20%7D%23",
         "/evidence/jsdb-2025-rule-of-law-report-ff2812d1ebbe%3E%20%3Fp%20%3Fo%20%7D%23",
         "/id/x%3E%20%3Fp%20%3Fo%20%7D%20UNION%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D%23",
-        "/id/SUFUBAN",
+        // Not an id (ids are lower case) and no name either once normalised.
+        "/id/SUFUBAN-X",
     ];
     for path in injections {
         let started = Instant::now();
@@ -884,6 +885,7 @@ fn an_entity_page_by_name_redirects_and_an_unknown_name_suggests() {
     for (name, id) in [
         ("%E8%8B%8F%E6%9C%8D%E5%8A%9E", "sufuban"), // 苏服办
         ("12345%20%E7%83%AD%E7%BA%BF", "jiangsu-12345-hotline"), // 12345 热线
+        ("SUFUBAN", "sufuban"), // not an id, but the alias Su Fu Ban, without case or spaces
     ] {
         let r = get(&format!("/id/{name}"));
         assert_eq!(r.status().as_u16(), 303, "{name}");

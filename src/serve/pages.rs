@@ -147,7 +147,7 @@ async fn by_name(state: Shared, name: String) -> Response {
             Ok(Err(_)) => return not_found(),
             Err(response) => return response,
         };
-    name_page(status, title, &name, &items)
+    name_page(status, title, &items)
 }
 
 /// A candidate of an ambiguous name (`pkid:x (label)`) as a link to its page.
@@ -163,15 +163,15 @@ fn candidate_link(candidate: &str) -> String {
     }
 }
 
-/// A page about a name: the entities it may mean, as links.
-fn name_page(status: StatusCode, title: &str, name: &str, items: &[String]) -> Response {
+/// A page about a name: the entities it may mean, as links. Like every not-found page, it does not repeat what
+/// the client sent.
+fn name_page(status: StatusCode, title: &str, items: &[String]) -> Response {
     let list: String = items.iter().map(|i| format!("<li>{i}</li>")).collect();
     let body = format!(
         "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{t} · policykg</title>{PAGE_STYLE}</head><body>\
-         <p><a href=\"/\">policykg</a></p><h1>{t}</h1><p>“{n}” names no single entity; search the texts at <a href=\"/search?q={q}\">/search</a>.</p><ul>{list}</ul></body></html>",
+         <p><a href=\"/\">policykg</a></p><h1>{t}</h1><p>This name does not name a single entity. Nearest names, or \
+         <a href=\"/search\">search the texts</a>:</p><ul>{list}</ul></body></html>",
         t = esc(title),
-        n = esc(name),
-        q = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(),
     );
     (status, Html(body)).into_response()
 }

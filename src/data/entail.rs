@@ -44,14 +44,17 @@ fn known_terms<'a>(ontology: impl Iterator<Item = &'a Quad>) -> HashSet<String> 
         .collect()
 }
 
-/// Does the reasoner see this quad? See [`input`].
+/// Does the reasoner see this quad? See [`input`]. Called once per candidate quad, so it compares names in
+/// place instead of building IRIs.
 fn wanted(q: &Quad, known: &HashSet<String>) -> bool {
-    let ontology = GraphName::NamedNode(vocab::ontology_graph());
-    if q.graph_name == ontology {
-        return true;
-    }
-    if q.graph_name == GraphName::NamedNode(entailed_graph()) {
-        return false;
+    let bundle_graph = match &q.graph_name {
+        GraphName::NamedNode(g) => g.as_str().strip_prefix(vocab::GRAPH),
+        _ => None,
+    };
+    match bundle_graph {
+        Some("ontology") => return true,
+        Some("entailed") => return false,
+        _ => {}
     }
     let about_evidence = match &q.subject {
         NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
@@ -60,7 +63,7 @@ fn wanted(q: &Quad, known: &HashSet<String>) -> bool {
     let typed_known = q.predicate == oxigraph::model::vocab::rdf::TYPE
         && matches!(&q.object, Term::NamedNode(c) if known.contains(c.as_str()));
     !about_evidence
-        && q.predicate != vocab::pk("text")
+        && q.predicate.as_str().strip_prefix(vocab::PK) != Some("text")
         && (known.contains(q.predicate.as_str()) || typed_known)
 }
 
@@ -91,10 +94,7 @@ pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
 /// ontology graph, then each declared property and each declared class), so that millions of loaded quads in
 /// other vocabularies are never read.
 pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
-    let storage = |source| Error::Storage {
-        path: "<store>".into(),
-        source,
-    };
+    let storage = Error::storage;
     let ontology_graph = vocab::ontology_graph();
     let ontology: Vec<Quad> = store
         .quads_for_pattern(None, None, None, Some(ontology_graph.as_ref().into()))
@@ -139,10 +139,7 @@ fn reason(input: HashSet<Triple>) -> Vec<Quad> {
 
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
 pub fn refresh(store: &Store) -> Result<()> {
-    let storage = |source| Error::Storage {
-        path: "<store>".into(),
-        source,
-    };
+    let storage = Error::storage;
     let entailed = entail_store(store)?;
     let graph = entailed_graph();
     let mut transaction = store.start_transaction().map_err(storage)?;

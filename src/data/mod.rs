@@ -8,3 +8,17 @@ pub mod output;
 pub mod rdf;
 pub mod seeds;
 pub mod store;
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! What the data layer's tests share.
+
+    /// Make a FIFO (named pipe) at `path`, for the tests of special files.
+    pub(crate) fn mkfifo(path: &std::path::Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}

@@ -86,13 +86,7 @@ fn replaceable_target(path: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn mkfifo(path: &Path) {
-        let status = std::process::Command::new("mkfifo")
-            .arg(path)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    use crate::data::test_support::mkfifo;
 
     #[cfg(unix)]
     #[test]

@@ -421,13 +421,7 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    fn mkfifo(path: &Path) {
-        let status = std::process::Command::new("mkfifo")
-            .arg(path)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    use crate::data::test_support::mkfifo;
 
     #[test]
     fn a_fifo_is_refused_at_once_given_directly_or_in_a_folder() {

@@ -36,10 +36,7 @@ pub enum Selection {
 
 /// The quads of a selection, sorted for reproducible output.
 pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
-    let storage = |source| Error::Storage {
-        path: ":memory:".into(),
-        source,
-    };
+    let storage = Error::storage;
     let mut quads: Vec<Quad> = match selection {
         Selection::All | Selection::Everything => {
             store.iter().collect::<Result<_, _>>().map_err(storage)?

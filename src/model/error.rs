@@ -129,6 +129,15 @@ impl Error {
         }
     }
 
+    /// An error of the storage engine where the caller holds a store but not its path (a server's handle, an
+    /// in-memory store).
+    pub fn storage(source: oxigraph::store::StorageError) -> Self {
+        Error::Storage {
+            path: PathBuf::from("<store>"),
+            source,
+        }
+    }
+
     /// Something invalid at a place.
     pub fn invalid(place: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid {

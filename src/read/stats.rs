@@ -35,10 +35,7 @@ pub fn stats(store: &Store) -> Result<Stats> {
             Some(oxigraph::model::GraphNameRef::DefaultGraph),
         )
         .try_fold(0usize, |n, q| q.map(|_| n + 1))
-        .map_err(|source| crate::model::error::Error::Storage {
-            path: "<store>".into(),
-            source,
-        })?;
+        .map_err(crate::model::error::Error::storage)?;
     if in_default > 0 {
         graphs.insert(0, ("(default graph)".into(), in_default));
     }

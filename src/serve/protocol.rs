@@ -307,10 +307,7 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         // The entailed graph follows the data, and the write-ahead log is flushed so that the next process to
         // open the store does not replay it.
         crate::data::entail::refresh(&work_state.store)?;
-        work_state.store.flush().map_err(|source| Error::Storage {
-            path: "<store>".into(),
-            source,
-        })?;
+        work_state.store.flush().map_err(Error::storage)?;
         work_state.set_projection(Projection::build(&work_state.store)?);
         Ok(())
     })

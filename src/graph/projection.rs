@@ -830,4 +830,33 @@ mod tests {
         let (_, degree, _) = scores.iter().find(|(n, _, _)| *n == office).unwrap();
         assert_eq!(*degree, 58);
     }
+
+    #[test]
+    fn loaded_labels_and_types_neither_duplicate_nor_rename_a_node() {
+        use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
+        let kg = crate::data::store::KgStore::in_memory().unwrap();
+        let loaded = GraphName::NamedNode(NamedNode::new_unchecked("file:///tmp/mine.ttl"));
+        let sufuban = vocab::entity("sufuban");
+        for quad in [
+            Quad::new(
+                sufuban.clone(),
+                NamedNode::new_unchecked(format!("{}prefLabel", vocab::SKOS)),
+                Literal::new_language_tagged_literal_unchecked("另一个名字", "zh"),
+                loaded.clone(),
+            ),
+            Quad::new(
+                sufuban.clone(),
+                oxigraph::model::vocab::rdf::TYPE,
+                vocab::pk("Hotline"),
+                loaded,
+            ),
+        ] {
+            kg.store().insert(&quad).unwrap();
+        }
+        let p = Projection::build(kg.store()).unwrap();
+        assert_eq!(p.graph.node_count(), projected().graph.node_count());
+        let n = p.node(sufuban.as_str()).unwrap();
+        assert_eq!(p.graph[n].zh, "苏服办");
+        assert_eq!(p.graph[n].class, "Platform");
+    }
 }

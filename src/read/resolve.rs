@@ -256,3 +256,49 @@ impl Resolver {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::store::KgStore;
+
+    fn resolver() -> Resolver {
+        let kg = KgStore::in_memory().unwrap();
+        Resolver::new(kg.store()).unwrap()
+    }
+
+    #[test]
+    fn names_resolve_without_quotes_brackets_spaces_or_width() {
+        let r = resolver();
+        for (name, id) in [
+            ("苏服办", "sufuban"),
+            ("“苏服办”", "sufuban"),
+            ("Su Fu Ban", "sufuban"),
+            ("SU FU BAN", "sufuban"),
+            ("12345 热线", "jiangsu-12345-hotline"),
+            ("苏服办2.0", "sufuban-2"),
+            ("《江苏省数据条例》", "jiangsu-data-regulation"),
+        ] {
+            assert_eq!(
+                r.resolve(name).unwrap().as_str(),
+                vocab::entity(id).as_str(),
+                "{name}"
+            );
+        }
+        assert_eq!(normalise("ＡＢＣ　１２"), "abc12");
+    }
+
+    #[test]
+    fn suggestions_are_near_names_and_long_names_get_none_at_once() {
+        let r = resolver();
+        assert!(r.suggest("苏服务").iter().any(|s| s == "苏服办"));
+        let long = "办".repeat(60_000);
+        let started = std::time::Instant::now();
+        assert!(r.suggest(&long).is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        match r.resolve(&long) {
+            Err(Error::UnknownEntity { suggestions, .. }) => assert!(suggestions.is_empty()),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -66,7 +66,7 @@ impl Session {
         if let Some(r) = self.resolver.get() {
             return Ok(r);
         }
-        let resolver = Resolver::new(self.store()?.store())?;
+        let resolver = Resolver::new(self.store()?)?;
         Ok(self.resolver.get_or_init(|| resolver))
     }
 

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod entail;
+pub mod labels;
 pub mod output;
 pub mod rdf;
 pub mod seeds;

@@ -13,6 +13,7 @@ use oxigraph::store::{StorageError, Store};
 
 use crate::data::bundle;
 use crate::data::entail;
+use crate::data::labels;
 use crate::data::rdf::{collect_rdf_files, format_from_extension, RdfSource};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
@@ -293,6 +294,10 @@ impl KgStore {
     pub fn store(&self) -> &Store {
         &self.store
     }
+    /// The store's folder, `None` for an in-memory store.
+    pub fn folder(&self) -> Option<&Path> {
+        Some(self.path.as_path()).filter(|p| p.as_os_str() != ":memory:")
+    }
     /// The store's folder (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
@@ -427,6 +432,9 @@ impl KgStore {
                 .map_err(|e| storage_error(&self.path, e))?;
         }
         self.flush()?;
+        if let Some(folder) = self.folder() {
+            labels::refresh(&self.store, folder)?;
+        }
         drop(bar);
         Ok(BuildReport {
             built: false,

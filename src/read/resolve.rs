@@ -7,26 +7,17 @@
 //! an unknown one suggests the nearest labels.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
 
-use oxigraph::model::{NamedNode, Term};
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
+use crate::data::labels::{self, Label, LabelKind};
+use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::vocab;
 use crate::read::query;
-
-/// Labels of every labelled resource in the store.
-#[derive(Debug, Default, Clone)]
-pub struct LabelIndex {
-    /// IRI → (zh preferred label, en preferred label).
-    preferred: HashMap<String, (String, String)>,
-    /// Normalised label or alias → IRIs that carry it.
-    by_label: BTreeMap<String, BTreeSet<String>>,
-    /// Every (label, its normalised form), for suggestions.
-    all: Vec<(String, String)>,
-    /// Character → the labels (positions in `all`) whose normalised form has it.
-    by_char: HashMap<char, Vec<usize>>,
-}
 
 /// The form names are compared in, so that a researcher need not type a name exactly as the document wrote
 /// it: quotation marks and brackets are dropped wherever they stand (“苏服办”2.0 → 苏服办2.0, 《办法》 → 办法),
@@ -49,38 +40,49 @@ pub fn normalise(name: &str) -> String {
 /// Names longer than this get no suggestions: comparing them costs time and no label is that long.
 const MAX_SUGGESTED_NAME: usize = 64;
 
-impl LabelIndex {
-    /// Read every `skos:prefLabel`, `skos:altLabel` and `rdfs:label` of an IRI in the store.
-    pub fn load(store: &Store) -> Result<Self> {
-        let rows = query::select_strings(
-            store,
-            "SELECT ?e ?l (LANG(?l) AS ?lang) ?kind WHERE {
-               { ?e skos:prefLabel ?l BIND(\"pref\" AS ?kind) }
-               UNION { ?e skos:altLabel ?l BIND(\"alt\" AS ?kind) }
-               UNION { ?e rdfs:label ?l BIND(\"rdfs\" AS ?kind) }
-               FILTER(isIRI(?e))
-             }",
-        )?;
-        let mut index = LabelIndex::default();
-        for row in rows {
-            let (iri, label, lang, kind) =
-                (row.get("e"), row.get("l"), row.get("lang"), row.get("kind"));
-            if kind != "alt" {
-                let entry = index.preferred.entry(iri.to_owned()).or_default();
-                match lang {
-                    "zh" if entry.0.is_empty() || kind == "pref" => entry.0 = label.to_owned(),
-                    "en" if entry.1.is_empty() || kind == "pref" => entry.1 = label.to_owned(),
-                    "" if entry.1.is_empty() => entry.1 = label.to_owned(),
-                    _ => {}
-                }
-            }
-            index.add(label, iri);
-        }
-        Ok(index)
-    }
+/// Labels of the resolvable resources. The bundle's labels (a few thousand, whatever users load) are read once
+/// into memory, normalised for matching and indexed by character for suggestions. Labels of loaded data are
+/// never scanned: they are looked up in the store's indexes, by IRI for display and by exact label for names,
+/// so a store with millions of loaded labels opens as fast as the bundle alone.
+#[derive(Clone)]
+pub struct LabelIndex {
+    store: Store,
+    /// The bundle's labels, shared by clones (the server reads them once for all its requests).
+    bundle: Arc<BundleLabels>,
+}
 
-    fn add(&mut self, label: &str, iri: &str) {
-        let key = normalise(label);
+/// The bundle's labels, indexed.
+#[derive(Default)]
+struct BundleLabels {
+    /// IRI → (zh preferred label, en preferred label).
+    preferred: HashMap<String, (String, String)>,
+    /// Normalised label or alias → IRIs that carry it.
+    by_label: BTreeMap<String, BTreeSet<String>>,
+    /// Every (label, its normalised form), for suggestions.
+    all: Vec<(String, String)>,
+    /// Character → the labels (positions in `all`) whose normalised form has it.
+    by_char: HashMap<char, Vec<usize>>,
+}
+
+/// Fill a (zh, en) display pair from one label, keeping the first label of each language in preference order
+/// (the kinds arrive Preferred, then Rdfs); an untagged `rdfs:label` counts as English.
+fn prefer(entry: &mut (String, String), kind: LabelKind, lang: &str, value: &str) {
+    let slot = match (kind, lang) {
+        (LabelKind::Alias, _) => return,
+        (_, "zh") => &mut entry.0,
+        (_, "en") | (LabelKind::Rdfs, "") => &mut entry.1,
+        _ => return,
+    };
+    if slot.is_empty() {
+        value.clone_into(slot);
+    }
+}
+
+impl BundleLabels {
+    fn add(&mut self, label: &Label) {
+        let entry = self.preferred.entry(label.iri.clone()).or_default();
+        prefer(entry, label.kind, &label.lang, &label.value);
+        let key = normalise(&label.value);
         let position = self.all.len();
         for c in key.chars().collect::<BTreeSet<char>>() {
             self.by_char.entry(c).or_default().push(position);
@@ -88,8 +90,8 @@ impl LabelIndex {
         self.by_label
             .entry(key.clone())
             .or_default()
-            .insert(iri.to_owned());
-        self.all.push((label.to_owned(), key));
+            .insert(label.iri.clone());
+        self.all.push((label.value.clone(), key));
     }
 
     /// The labels that share at least one character with a normalised name, with their normalised forms.
@@ -105,30 +107,97 @@ impl LabelIndex {
             .map(|i| (self.all[i].0.as_str(), self.all[i].1.as_str()))
             .collect()
     }
+}
+
+impl LabelIndex {
+    /// The bundle's labels (kept in the store folder when there is one: `None` for an in-memory store), with
+    /// lookups of loaded labels in `store`.
+    pub fn load(store: &Store, folder: Option<&Path>) -> Result<Self> {
+        let mut bundle = BundleLabels::default();
+        for label in labels::bundle_labels(store, folder)? {
+            bundle.add(&label);
+        }
+        Ok(LabelIndex {
+            store: store.clone(),
+            bundle: Arc::new(bundle),
+        })
+    }
+
+    /// The IRIs whose label or alias is `name`: the bundle's by normalised form, loaded data's by exact label
+    /// (untagged, `@zh` or `@en`), each an index lookup.
+    fn named(&self, name: &str) -> Result<BTreeSet<String>> {
+        let mut iris = self
+            .bundle
+            .by_label
+            .get(&normalise(name))
+            .cloned()
+            .unwrap_or_default();
+        let forms = [
+            Literal::new_simple_literal(name),
+            Literal::new_language_tagged_literal_unchecked(name, "zh"),
+            Literal::new_language_tagged_literal_unchecked(name, "en"),
+        ];
+        for kind in LabelKind::ALL {
+            let property = kind.property();
+            for form in &forms {
+                for quad in self.store.quads_for_pattern(
+                    None,
+                    Some(property.as_ref()),
+                    Some(form.into()),
+                    None,
+                ) {
+                    if let NamedOrBlankNode::NamedNode(e) = quad.map_err(Error::storage)?.subject {
+                        iris.insert(e.into_string());
+                    }
+                }
+            }
+        }
+        Ok(iris)
+    }
+
+    /// The (zh, en) display labels of an IRI: the bundle's from memory, others looked up by IRI in the store.
+    fn pair(&self, iri: &str) -> (String, String) {
+        if let Some(pair) = self.bundle.preferred.get(iri) {
+            return pair.clone();
+        }
+        let mut pair = (String::new(), String::new());
+        let Ok(node) = NamedNode::new(iri) else {
+            return pair;
+        };
+        for kind in [LabelKind::Preferred, LabelKind::Rdfs] {
+            let property = kind.property();
+            let labels = self.store.quads_for_pattern(
+                Some(node.as_ref().into()),
+                Some(property.as_ref()),
+                None,
+                None,
+            );
+            for quad in labels.flatten() {
+                if let Term::Literal(l) = &quad.object {
+                    prefer(&mut pair, kind, l.language().unwrap_or_default(), l.value());
+                }
+            }
+        }
+        pair
+    }
 
     /// The zh label, else the en label, else the shortened IRI.
     pub fn display(&self, iri: &str) -> String {
-        match self.preferred.get(iri) {
-            Some((zh, _)) if !zh.is_empty() => zh.clone(),
-            Some((_, en)) if !en.is_empty() => en.clone(),
+        match self.pair(iri) {
+            (zh, _) if !zh.is_empty() => zh,
+            (_, en) if !en.is_empty() => en,
             _ => vocab::shorten(iri),
         }
     }
 
     /// The zh preferred label.
-    pub fn zh(&self, iri: &str) -> Option<&str> {
-        self.preferred
-            .get(iri)
-            .map(|(zh, _)| zh.as_str())
-            .filter(|s| !s.is_empty())
+    pub fn zh(&self, iri: &str) -> Option<String> {
+        Some(self.pair(iri).0).filter(|s| !s.is_empty())
     }
 
     /// The en preferred label.
-    pub fn en(&self, iri: &str) -> Option<&str> {
-        self.preferred
-            .get(iri)
-            .map(|(_, en)| en.as_str())
-            .filter(|s| !s.is_empty())
+    pub fn en(&self, iri: &str) -> Option<String> {
+        Some(self.pair(iri).1).filter(|s| !s.is_empty())
     }
 
     /// The display form of a term: labels for labelled IRIs, literal values as they are.
@@ -148,12 +217,20 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    /// A resolver over every label in the store.
-    pub fn new(store: &Store) -> Result<Self> {
-        Ok(Resolver {
-            store: store.clone(),
-            labels: LabelIndex::load(store)?,
-        })
+    /// A resolver over the bundle's labels and lookups of loaded ones.
+    pub fn new(kg: &KgStore) -> Result<Self> {
+        Ok(Resolver::with_labels(LabelIndex::load(
+            kg.store(),
+            kg.folder(),
+        )?))
+    }
+
+    /// A resolver over labels already read (the server reads them once).
+    pub fn with_labels(labels: LabelIndex) -> Self {
+        Resolver {
+            store: labels.store.clone(),
+            labels,
+        }
     }
 
     fn exists(&self, iri: &str) -> Result<bool> {
@@ -206,25 +283,24 @@ impl Resolver {
             }
         }
         // A label or alias.
-        match self.labels.by_label.get(&normalise(trimmed)) {
-            Some(iris) if iris.len() == 1 => Ok(iris
-                .iter()
-                .next()
-                .map(NamedNode::new_unchecked)
-                .unwrap_or_else(|| NamedNode::new_unchecked(trimmed))),
-            Some(iris) => Err(Error::AmbiguousEntity {
+        let iris = self.labels.named(trimmed)?;
+        let mut found = iris.iter();
+        match (found.next(), found.next()) {
+            (Some(iri), None) => Ok(NamedNode::new_unchecked(iri.as_str())),
+            (Some(_), Some(_)) => Err(Error::AmbiguousEntity {
                 name: trimmed.to_owned(),
                 candidates: iris
                     .iter()
                     .map(|i| format!("{} ({})", vocab::shorten(i), self.labels.display(i)))
                     .collect(),
             }),
-            None => Err(unknown()),
+            (None, _) => Err(unknown()),
         }
     }
 
-    /// The nearest labels to a name that matched nothing (at most five). Only labels that share a character
-    /// with the name are scored, and long names get none, so a hostile name costs no more than a short one.
+    /// The nearest labels to a name that matched nothing (at most five), among the bundle's labels. Only labels
+    /// that share a character with the name are scored, and long names get none, so a hostile name costs no more
+    /// than a short one.
     pub fn suggest(&self, name: &str) -> Vec<String> {
         let wanted = normalise(name);
         if wanted.is_empty() || wanted.chars().count() > MAX_SUGGESTED_NAME {
@@ -232,6 +308,7 @@ impl Resolver {
         }
         let mut scored: Vec<(f64, &str)> = self
             .labels
+            .bundle
             .candidates(&wanted)
             .into_iter()
             .map(|(label, candidate)| {
@@ -260,11 +337,9 @@ impl Resolver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::store::KgStore;
 
     fn resolver() -> Resolver {
-        let kg = KgStore::in_memory().unwrap();
-        Resolver::new(kg.store()).unwrap()
+        Resolver::new(&KgStore::in_memory().unwrap()).unwrap()
     }
 
     #[test]

@@ -49,6 +49,7 @@ use crate::data::store::KgStore;
 use crate::graph::projection::Projection;
 use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
+use crate::read::resolve::{LabelIndex, Resolver};
 use crate::read::service::{Federation, ServiceGate};
 
 /// How the server runs.
@@ -122,6 +123,8 @@ struct AppState {
     config: ServerConfig,
     /// The graph projection for entity pages and pictures, rebuilt after each update.
     projection: RwLock<Arc<Projection>>,
+    /// The bundle's labels for the resolver, read once and again after each update.
+    labels: RwLock<LabelIndex>,
     /// Which SERVICE endpoints queries may call.
     federation: Arc<Federation>,
     /// The server's own URL (without the trailing `/`): `--public-url` or the bound address.
@@ -150,12 +153,26 @@ impl AppState {
             .clone()
     }
 
-    /// Replace the projection (after an update), and forget the exports built before.
-    fn set_projection(&self, projection: Projection) {
+    /// The one resolver of names, over the labels read at start or after the last update.
+    fn resolver(&self) -> Resolver {
+        Resolver::with_labels(self.labels())
+    }
+
+    /// The label index (a cheap clone: the bundle's labels are shared).
+    fn labels(&self) -> LabelIndex {
+        self.labels
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// After an update: the projection and labels it may have changed, and no export built before.
+    fn updated(&self, projection: Projection, labels: LabelIndex) {
         *self
             .projection
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(projection);
+        *self.labels.write().unwrap_or_else(PoisonError::into_inner) = labels;
         let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
         exports.0 += 1;
         exports.1.clear();
@@ -197,6 +214,7 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             .local_addr()
             .map_err(|e| Error::io("<socket>", e))?;
         let projection = Projection::build(kg.store())?;
+        let labels = LabelIndex::load(kg.store(), kg.folder())?;
         let federation = Arc::new(if config.federate.is_empty() {
             Federation::Off
         } else {
@@ -210,6 +228,7 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
+            labels: RwLock::new(labels),
             federation,
             base_url,
             work: limits::WorkLimits::for_machine(),

@@ -94,7 +94,8 @@ pub(super) async fn entity_page(
     };
     let store = state.store.clone();
     let projection = state.projection();
-    let work = move |_| entity_bytes(&store, &projection, &iri, format);
+    let resolver = state.resolver();
+    let work = move |_| entity_bytes(&store, &projection, &resolver, &iri, format);
     match blocking(Some(state.config.timeout), work).await {
         Ok(bytes) => {
             let mut r = ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response();
@@ -115,10 +116,10 @@ async fn by_name(state: Shared, name: String) -> Response {
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return not_found();
     }
-    let store = state.store.clone();
     let wanted = name.clone();
     // The resolver's own answer is kept whole (candidates, suggestions), not turned into an error reply.
-    let work = move |_| Ok(Resolver::new(&store)?.resolve(&wanted));
+    let resolver = state.resolver();
+    let work = move |_| Ok(resolver.resolve(&wanted));
     let (status, title, items): (StatusCode, &str, Vec<String>) =
         match blocking(Some(state.config.timeout), work).await {
             Ok(Ok(iri)) => match iri.as_str().strip_prefix(vocab::ID) {
@@ -180,14 +181,14 @@ fn name_page(status: StatusCode, title: &str, items: &[String]) -> Response {
 fn entity_bytes(
     store: &Store,
     projection: &Projection,
+    resolver: &Resolver,
     iri: &NamedNode,
     format: Page,
 ) -> Result<Vec<u8>> {
-    let resolver = Resolver::new(store)?;
     let node = resolver.resolve(iri.as_str())?;
     match format {
         Page::Rdf(rdf) => resource_rdf(store, node.as_str(), rdf),
-        Page::Html => Ok(entity_html(store, projection, &resolver, &node)?.into_bytes()),
+        Page::Html => Ok(entity_html(store, projection, resolver, &node)?.into_bytes()),
     }
 }
 
@@ -364,7 +365,8 @@ pub(super) async fn evidence_page(
         return not_acceptable();
     };
     let store = state.store.clone();
-    let work = move |token| evidence_bytes(&store, &iri, format, token);
+    let labels = state.labels();
+    let work = move |token| evidence_bytes(&store, &labels, &iri, format, token);
     match blocking(Some(state.config.timeout), work).await {
         Ok(Some(bytes)) => ([(header::CONTENT_TYPE, format.media_type())], bytes).into_response(),
         Ok(None) => error_response(StatusCode::NOT_FOUND, "no such evidence annotation"),
@@ -375,6 +377,7 @@ pub(super) async fn evidence_page(
 /// An evidence annotation's page or RDF, or None when the store holds no such annotation.
 fn evidence_bytes(
     store: &Store,
+    labels: &LabelIndex,
     iri: &NamedNode,
     format: Page,
     token: CancellationToken,
@@ -385,15 +388,14 @@ fn evidence_bytes(
     }
     match format {
         Page::Rdf(rdf) => resource_rdf(store, iri.as_str(), rdf).map(Some),
-        Page::Html => Ok(Some(evidence_html(store, iri, &rows)?.into_bytes())),
+        Page::Html => Ok(Some(evidence_html(labels, iri, &rows).into_bytes())),
     }
 }
 
-fn evidence_html(store: &Store, iri: &NamedNode, rows: &[Row]) -> Result<String> {
-    let labels = LabelIndex::load(store)?;
+fn evidence_html(labels: &LabelIndex, iri: &NamedNode, rows: &[Row]) -> String {
     let mut html = String::new();
     if let Some(first) = rows.first() {
-        html.push_str(&evidence_head(iri, first, &labels));
+        html.push_str(&evidence_head(iri, first, labels));
     }
     html.push_str("<ul class=\"evidence\">");
     for r in rows {
@@ -407,7 +409,7 @@ fn evidence_html(store: &Store, iri: &NamedNode, rows: &[Row]) -> Result<String>
         ));
     }
     html.push_str("</ul></body></html>");
-    Ok(html)
+    html
 }
 
 /// The head of an evidence page: the fact, its status, the reasoning of an inference.

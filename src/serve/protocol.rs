@@ -16,6 +16,7 @@ use crate::graph::projection::Projection;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
 use crate::read::query::{self, Answer, DatasetSpec};
+use crate::read::resolve::LabelIndex;
 use crate::read::service::ServiceGate;
 
 /// The parameters of a protocol request.
@@ -308,7 +309,10 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         // open the store does not replay it.
         crate::data::entail::refresh(&work_state.store)?;
         work_state.store.flush().map_err(Error::storage)?;
-        work_state.set_projection(Projection::build(&work_state.store)?);
+        let folder = &work_state.store_path;
+        crate::data::labels::refresh(&work_state.store, folder)?;
+        let labels = LabelIndex::load(&work_state.store, Some(folder))?;
+        work_state.updated(Projection::build(&work_state.store)?, labels);
         Ok(())
     })
     .await;

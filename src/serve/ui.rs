@@ -14,7 +14,6 @@ use crate::graph::{export, picture as viz};
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
 use crate::read::catalog;
-use crate::read::resolve::Resolver;
 
 /// `GET /`: the UI page.
 pub(super) async fn ui() -> Html<&'static str> {
@@ -44,10 +43,10 @@ pub(super) async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuer
     let depth: usize = param(&raw, "depth")
         .and_then(|d| d.parse().ok())
         .unwrap_or(1);
-    let store = state.store.clone();
+    let resolver = state.resolver();
     let result = blocking(Some(state.config.timeout), move |_| -> Result<String> {
         let iri = match focus {
-            Some(name) => Some(Resolver::new(&store)?.resolve(&name)?),
+            Some(name) => Some(resolver.resolve(&name)?),
             None => None,
         };
         let view = projection.view(iri.as_ref().map(|i| i.as_str()), depth, &[], false)?;

@@ -200,6 +200,14 @@ impl LabelIndex {
         Some(self.pair(iri).1).filter(|s| !s.is_empty())
     }
 
+    /// Every labelled IRI with its zh and en preferred labels (empty when it has none in that language), for
+    /// clients that show or complete names themselves (the server UI's completion).
+    pub fn labelled(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.preferred
+            .iter()
+            .map(|(iri, (zh, en))| (iri.as_str(), zh.as_str(), en.as_str()))
+    }
+
     /// The display form of a term: labels for labelled IRIs, literal values as they are.
     pub fn term(&self, term: &Term) -> String {
         match term {

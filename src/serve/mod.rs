@@ -15,7 +15,8 @@
 //! | `ids.rs` | the id grammar: a path segment that cannot name a resource gets 404 before any store access |
 //! | `pages.rs` | the entity `/id/…`, document `/doc/…`, evidence `/evidence/…` and `/ontology` pages |
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
-//! | `ui.rs` | the browser UI `/` (`ui.html`), `/api/queries`, the `/viz` picture page, the `/export` download |
+//! | `ui.rs` | the browser UI `/` (`ui.html`, `ui/*.js`, `ui/*.css`), `/api/queries`, the `/viz` picture page, the `/export` download |
+//! | `terms.rs` | `/api/terms`: prefixes, classes, properties and entities with zh/en labels, for completion and labels |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
 //! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
 //! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
@@ -28,6 +29,7 @@ mod negotiate;
 mod pages;
 mod protocol;
 mod search;
+mod terms;
 mod ui;
 mod worker;
 
@@ -295,6 +297,7 @@ fn router(state: Shared) -> Router {
             get(protocol::sparql_get).post(protocol::sparql_post),
         )
         .route("/api/queries", get(ui::api_queries))
+        .route("/api/terms", get(terms::api_terms))
         .route("/viz", get(ui::viz_page))
         .route("/export", get(ui::export_download))
         .route("/id/{id}", get(pages::entity_page))
@@ -304,6 +307,7 @@ fn router(state: Shared) -> Router {
         .route("/search", get(search::search))
         .route_layer(limited)
         .route("/", get(ui::ui))
+        .route("/ui/{file}", get(ui::asset))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         // Refuses a declared Content-Length over the limit at once, before reading the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY));

@@ -1,8 +1,11 @@
-//! The browser UI (`/`, from `ui.html`), the named queries it offers (`/api/queries`), the picture page
-//! (`/viz`) and the whole-graph download (`/export`).
+//! The browser UI (`/`, from `ui.html`, with its scripts and style under `/ui/`), the named queries it offers
+//! (`/api/queries`), the picture page (`/viz`) and the whole-graph download (`/export`).
+//!
+//! The query workbench is hand-written (no editor component from a registry): it is four small files compiled
+//! into the binary, so the page works offline from a fresh clone with no build step fetching anything.
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use oxigraph::store::Store;
@@ -18,6 +21,42 @@ use crate::read::catalog;
 /// `GET /`: the UI page.
 pub(super) async fn ui() -> Html<&'static str> {
     Html(include_str!("ui.html"))
+}
+
+/// The workbench's static files: name, media type, text. `editor.js` is the query editor (highlighting,
+/// completion, errors, URL and history), `results.js` the table (sort, filter, pages, downloads), `views.js`
+/// the timeline, charts and graph, `workbench.css` their style.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("ui/editor.js"),
+    ),
+    (
+        "results.js",
+        "text/javascript; charset=utf-8",
+        include_str!("ui/results.js"),
+    ),
+    (
+        "views.js",
+        "text/javascript; charset=utf-8",
+        include_str!("ui/views.js"),
+    ),
+    (
+        "workbench.css",
+        "text/css; charset=utf-8",
+        include_str!("ui/workbench.css"),
+    ),
+];
+
+/// `GET /ui/{file}`: a static file of the workbench, or 404.
+pub(super) async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, media_type, text)) => {
+            ([(header::CONTENT_TYPE, *media_type)], *text).into_response()
+        }
+        None => super::html::not_found(),
+    }
 }
 
 /// `GET /api/queries`: the named queries, as JSON.
@@ -137,8 +176,30 @@ mod tests {
 
     #[test]
     fn the_results_table_links_http_iris_only() {
+        let results = include_str!("ui/results.js");
+        assert!(results.contains(r#"return /^https?:\/\//i.test(iri) ? iri : null;"#));
+        // Values reach the page as text: no script of the workbench sets HTML.
+        for (name, _, text) in ASSETS {
+            assert!(
+                !text.contains("innerHTML") && !text.contains("insertAdjacentHTML"),
+                "{name}"
+            );
+        }
+        assert!(!include_str!("ui.html").contains("innerHTML"));
+    }
+
+    #[test]
+    fn every_file_the_page_loads_is_served() {
         let page = include_str!("ui.html");
-        assert!(page.contains(r#"term.type === "uri" && /^https?:\/\//i.test(term.value)"#));
+        let loaded: Vec<&str> = page
+            .split("\"/ui/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(loaded.len(), ASSETS.len(), "{loaded:?}");
+        for name in loaded {
+            assert!(ASSETS.iter().any(|(n, _, _)| *n == name), "{name}");
+        }
     }
 
     #[test]

@@ -203,7 +203,8 @@ impl LabelIndex {
     /// Every labelled IRI with its zh and en preferred labels (empty when it has none in that language), for
     /// clients that show or complete names themselves (the server UI's completion).
     pub fn labelled(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.preferred
+        self.bundle
+            .preferred
             .iter()
             .map(|(iri, (zh, en))| (iri.as_str(), zh.as_str(), en.as_str()))
     }

@@ -50,7 +50,7 @@ const KINDS: &str = "SELECT DISTINCT ?iri ?kind WHERE {
    FILTER(isIRI(?iri)) }";
 
 /// The terms of a store: classes and properties by kind, every other labelled IRI as an entity.
-fn terms(store: &Store) -> Result<Terms> {
+fn terms(store: &Store, labels: &LabelIndex) -> Result<Terms> {
     let mut kinds: BTreeMap<String, &'static str> = BTreeMap::new();
     for row in query::select_strings(store, KINDS)? {
         let kind = if row.get("kind") == "class" {
@@ -64,7 +64,6 @@ fn terms(store: &Store) -> Result<Terms> {
             *entry = kind;
         }
     }
-    let labels = LabelIndex::load(store)?;
     let mut by_iri: BTreeMap<String, Term> = BTreeMap::new();
     for (iri, kind) in &kinds {
         by_iri.insert(iri.clone(), term(iri, kind, "", ""));
@@ -100,7 +99,8 @@ fn term(iri: &str, kind: &'static str, zh: &str, en: &str) -> Term {
 /// `GET /api/terms`.
 pub(super) async fn api_terms(State(state): State<Shared>) -> Response {
     let store = state.store.clone();
-    match blocking(Some(state.config.timeout), move |_| terms(&store)).await {
+    let labels = state.labels();
+    match blocking(Some(state.config.timeout), move |_| terms(&store, &labels)).await {
         Ok(terms) => axum::Json(terms).into_response(),
         Err(response) => response,
     }
@@ -114,7 +114,8 @@ mod tests {
     #[test]
     fn classes_properties_and_entities_with_their_labels() {
         let kg = KgStore::in_memory().unwrap();
-        let answer = terms(kg.store()).unwrap();
+        let labels = LabelIndex::load(kg.store(), None).unwrap();
+        let answer = terms(kg.store(), &labels).unwrap();
         let find = |name: &str| answer.terms.iter().find(|t| t.name == name).unwrap();
         let issued = find("pk:issuedBy");
         assert_eq!(issued.kind, "property");

@@ -16,6 +16,7 @@
 //! | `pages.rs` | the entity `/id/…`, document `/doc/…`, evidence `/evidence/…` and `/ontology` pages |
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
 //! | `ui.rs` | the browser UI `/` (`ui.html`), `/api/queries`, the `/viz` picture page, the `/export` download |
+//! | `views.rs` | the question views `/viz/regulation-platform`, `/viz/{lineage,agency,neighbourhood}/NAME` |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
 //! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
 //! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
@@ -29,6 +30,7 @@ mod pages;
 mod protocol;
 mod search;
 mod ui;
+mod views;
 mod worker;
 
 pub use worker::{limit_worker_memory, worker_main};
@@ -277,6 +279,8 @@ fn router(state: Shared) -> Router {
         )
         .route("/api/queries", get(ui::api_queries))
         .route("/viz", get(ui::viz_page))
+        .route("/viz/regulation-platform", get(views::regulation_platform))
+        .route("/viz/{view}/{name}", get(views::around))
         .route("/export", get(ui::export_download))
         .route("/id/{id}", get(pages::entity_page))
         .route("/doc/{id}", get(pages::document_page))

@@ -54,6 +54,14 @@ fn every_view_is_readable_at_1400_by_900_in_chromium() {
         pages.push(write_view(stem, args, "svg"));
         pages.push(write_view(&format!("{stem}-page"), args, "html"));
     }
+    // One page from the server too: it may request nothing but the server itself.
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir.path().join("kg"), &[]);
+    let served = format!(
+        "{}/viz/lineage/{}",
+        server.base,
+        enc("江苏省12345政务服务便民热线条例")
+    );
     let out = Command::new("python3")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -61,12 +69,13 @@ fn every_view_is_readable_at_1400_by_900_in_chromium() {
         ))
         .arg(browser_dir())
         .args(&pages)
+        .arg(&served)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert_eq!(
         stdout(&out).matches("none overlapping").count(),
-        pages.len(),
+        pages.len() + 1,
         "{}",
         stdout(&out)
     );

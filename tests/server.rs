@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-fn store_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+pub(crate) fn store_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("kg");
     assert!(run(&store, &["stats"]).status.success());
     (dir, store)
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
@@ -20,7 +20,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn body(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
+pub(crate) fn body(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
     let status = r.status().as_u16();
     let ct = r
         .headers()
@@ -37,7 +37,7 @@ fn body(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
     (status, ct, text)
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

@@ -1,11 +1,12 @@
 //! The graph layer: the petgraph projection of the store ([`projection`]), the analyses on it ([`analysis`]:
-//! lineage, paths, neighbours, centrality), pictures ([`picture`]: DOT, SVG, HTML) and exports for other tools
+//! lineage, paths, neighbours, centrality), question views ([`views`]), pictures ([`picture`]: DOT, SVG, HTML) and exports for other tools
 //! ([`export`]). It depends on [`crate::model`], [`crate::data`] and [`crate::read`].
 
 pub mod analysis;
 pub mod export;
 pub mod picture;
 pub mod projection;
+pub mod views;
 
 /// The bundled graph in memory, built once for the unit tests of this layer.
 #[cfg(test)]

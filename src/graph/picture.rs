@@ -1,6 +1,7 @@
 //! Pictures of the projection: Graphviz DOT, a self-contained SVG (laid out here, no external program), and one
 //! offline HTML page with pan, zoom, search, class filters and a year slider. All three read the same
-//! [`Projection`] and the same [`Layout`].
+//! [`Projection`] and the same [`Layout`]. The question views of [`crate::graph::views`] are written here too
+//! ([`render_view`]), each format from the one laid-out [`View`].
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -11,7 +12,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::graph::analysis::Lineage;
-use crate::graph::projection::{Band, Projection};
+use crate::graph::projection::{lineage_direction, Band, Projection};
+use crate::graph::views::{relation_words, Text, TextKind, View, ASCENT};
 use crate::model::format::PictureFormat;
 
 /// Colours and shapes per band (DOT shape, fill colour).
@@ -359,6 +361,276 @@ pub fn render(view: &Projection, format: PictureFormat) -> String {
         PictureFormat::Dot => dot(view),
         PictureFormat::Svg => svg(view),
         PictureFormat::Html => html(view),
+    }
+}
+
+/// The colours of relations: lineage relations red, the others from a palette, each relation always the same.
+const PALETTE: [&str; 8] = [
+    "#1f6fb2", "#2a9d5c", "#8e44ad", "#d35400", "#0e7c86", "#7f8c2a", "#b03a7a", "#5d6d7e",
+];
+
+/// A relation's colour in views.
+pub fn relation_colour(relation: &str) -> &'static str {
+    if lineage_direction(relation).is_some() {
+        return "#c0392b";
+    }
+    let known = match relation {
+        "regulates" => Some("#1f6fb2"),
+        "issuedBy" => Some("#2a9d5c"),
+        "operatedBy" => Some("#8e44ad"),
+        "responsibleAgency" => Some("#5d6d7e"),
+        "implements" => Some("#d35400"),
+        "dependsOn" => Some("#0e7c86"),
+        "partOf" => Some("#7f8c2a"),
+        "participatesIn" => Some("#b03a7a"),
+        _ => None,
+    };
+    if let Some(colour) = known {
+        return colour;
+    }
+    let hash = relation.bytes().fold(2166136261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16777619)
+    });
+    PALETTE[hash as usize % PALETTE.len()]
+}
+
+/// A view as one standalone SVG at its natural size (text is never scaled below its font size): lane bands,
+/// group frames, edges with their labels, boxes with theirs.
+pub fn view_svg(v: &View) -> String {
+    let l = &v.layout;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"view\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"{FONT}\">",
+        w = l.width,
+        h = l.height
+    );
+    let _ = writeln!(out, "<title>{}</title>", escape_xml(&v.title));
+    let mut colours: Vec<&str> = v
+        .edges
+        .iter()
+        .map(|e| relation_colour(&e.relation))
+        .collect();
+    colours.sort();
+    colours.dedup();
+    out.push_str("<defs>");
+    for c in &colours {
+        let _ = write!(
+            out,
+            "<marker id=\"arrow-{}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{c}\"/></marker>",
+            &c[1..]
+        );
+    }
+    out.push_str("</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    for (i, r) in l.lanes.iter().enumerate().filter(|_| l.lanes.len() > 1) {
+        let fill = if i % 2 == 0 { "#f4f7fa" } else { "#ffffff" };
+        let _ = writeln!(out, "<rect class=\"lane\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\"/>", r.x, r.y, r.w, r.h);
+    }
+    for r in &l.groups {
+        let _ = writeln!(out, "<rect class=\"group\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\" fill=\"#fbfbf6\" stroke=\"#c8ccb8\"/>", r.x, r.y, r.w, r.h);
+    }
+    for d in &l.links {
+        let _ = writeln!(out, "<path class=\"link\" d=\"{d}\" fill=\"none\" stroke=\"#b5bcc4\" stroke-width=\"1.5\"/>");
+    }
+    for (i, (e, p)) in v.edges.iter().zip(&l.edges).enumerate() {
+        let colour = relation_colour(&e.relation);
+        let marker = if p.arrow_at_end {
+            "marker-end"
+        } else {
+            "marker-start"
+        };
+        let dash = if e.stated {
+            ""
+        } else {
+            " stroke-dasharray=\"5,3\""
+        };
+        let quote = e
+            .quote
+            .as_deref()
+            .map(|q| format!(": “{q}”"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<path class=\"edge\" data-edge=\"{i}\" data-relation=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.4\"{dash} {marker}=\"url(#arrow-{})\"><title>{} {} {}{}</title></path>",
+            escape_xml(&e.relation),
+            p.d,
+            &colour[1..],
+            escape_xml(&v.nodes[e.source].label),
+            escape_xml(&relation_words(&e.relation)),
+            escape_xml(&v.nodes[e.target].label),
+            escape_xml(&quote)
+        );
+    }
+    for (n, (node, b)) in v.nodes.iter().zip(&l.boxes).enumerate() {
+        let (_, fill) = style(node.band);
+        let stroke = if node.focus {
+            "stroke=\"#d35400\" stroke-width=\"2.5\""
+        } else {
+            "stroke=\"#5b6670\" stroke-width=\"0.8\""
+        };
+        let dash = if node.dashed {
+            " stroke-dasharray=\"4,3\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<g class=\"node\" data-node=\"{n}\" data-iri=\"{}\"><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"5\" fill=\"{fill}\" {stroke}{dash}/>",
+            escape_xml(&node.iri),
+            escape_xml(&node.detail),
+            b.x, b.y, b.w, b.h
+        );
+        for t in l.texts.iter().filter(|t| t.kind == TextKind::Node(n)) {
+            write_text(&mut out, t, "label node-label", "");
+        }
+        out.push_str("</g>\n");
+    }
+    for t in &l.texts {
+        match &t.kind {
+            TextKind::Node(_) => {}
+            TextKind::Edge(relation) => {
+                let attrs = format!(
+                    " data-relation=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
+                    escape_xml(relation),
+                    relation_colour(relation)
+                );
+                write_text(&mut out, t, "label edge-label", &attrs);
+            }
+            TextKind::Title | TextKind::Column | TextKind::Lane | TextKind::Group => {
+                write_text(
+                    &mut out,
+                    t,
+                    "label heading",
+                    " font-weight=\"bold\" fill=\"#333\"",
+                );
+            }
+            TextKind::Note => write_text(&mut out, t, "label note", " fill=\"#555\""),
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// One `<text>` at its box: left-aligned at the box, baseline where the layout measured it.
+fn write_text(out: &mut String, t: &Text, class: &str, attrs: &str) {
+    let _ = writeln!(
+        out,
+        "<text class=\"{class}\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"{}\"{attrs}>{}</text>",
+        t.rect.x,
+        t.rect.y + t.size * ASCENT,
+        t.size,
+        escape_xml(&t.text)
+    );
+}
+
+/// A view as Graphviz DOT: the same boxes, labelled edges, lanes and groups (as clusters); Graphviz places
+/// them itself.
+pub fn view_dot(v: &View) -> String {
+    let mut out = format!(
+        "// policykg view: {}\ndigraph view {{\n  graph [rankdir=LR, label=\"{}\", labelloc=t, fontname=\"Noto Sans CJK SC\", newrank=true];\n  node [shape=box, style=\"rounded,filled\", fontname=\"Noto Sans CJK SC\", fontsize=12];\n  edge [fontname=\"Noto Sans CJK SC\", fontsize=11];\n",
+        v.title.replace('\n', " "),
+        escape_dot(&v.title)
+    );
+    let titled = v.lanes.iter().any(|t| !t.is_empty());
+    for (lane, title) in v.lanes.iter().enumerate() {
+        let indent = if titled {
+            let _ = writeln!(
+                out,
+                "  subgraph cluster_lane{lane} {{\n    label=\"{}\";",
+                escape_dot(title)
+            );
+            "    "
+        } else {
+            "  "
+        };
+        let mut group: Option<usize> = None;
+        for (n, node) in v.nodes.iter().enumerate().filter(|(_, n)| n.lane == lane) {
+            if node.group != group {
+                if group.is_some() {
+                    let _ = writeln!(out, "{indent}}}");
+                }
+                if let Some(g) = node.group {
+                    let _ = writeln!(
+                        out,
+                        "{indent}subgraph cluster_group{g}_{lane} {{ label=\"{}\";",
+                        escape_dot(&v.groups[g])
+                    );
+                }
+                group = node.group;
+            }
+            let (_, fill) = style(node.band);
+            let mut attrs = format!(
+                "label=\"{}\", tooltip=\"{}\", fillcolor=\"{fill}\"",
+                escape_dot(&node.label),
+                escape_dot(&node.detail)
+            );
+            if node.dashed {
+                attrs.push_str(", style=\"rounded,filled,dashed\"");
+            }
+            if node.focus {
+                attrs.push_str(", penwidth=2.5, color=\"#d35400\"");
+            }
+            let _ = writeln!(out, "{indent}  n{n} [{attrs}];");
+        }
+        if group.is_some() {
+            let _ = writeln!(out, "{indent}}}");
+        }
+        if titled {
+            out.push_str("  }\n");
+        }
+    }
+    for e in &v.edges {
+        let colour = relation_colour(&e.relation);
+        let dash = if e.stated { "" } else { ", style=dashed" };
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [label=\"{}\", color=\"{colour}\", fontcolor=\"{colour}\"{dash}];",
+            e.source,
+            e.target,
+            escape_dot(&relation_words(&e.relation))
+        );
+    }
+    for (a, b) in &v.links {
+        let _ = writeln!(
+            out,
+            "  n{a} -> n{b} [style=dotted, arrowhead=none, color=\"#b5bcc4\"];"
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A view as one offline HTML page: the SVG at its natural size, a relation filter (one checkbox per relation),
+/// and a panel with each box's details and the quotes behind its edges.
+pub fn view_html(v: &View) -> String {
+    let mut relations: Vec<(&str, usize)> = vec![];
+    for e in &v.edges {
+        match relations.iter_mut().find(|(r, _)| *r == e.relation) {
+            Some(entry) => entry.1 += 1,
+            None => relations.push((&e.relation, 1)),
+        }
+    }
+    relations.sort();
+    let data = serde_json::json!({
+        "nodes": v.nodes.iter().map(|n| serde_json::json!({"iri": n.iri, "label": n.label, "detail": n.detail})).collect::<Vec<_>>(),
+        "edges": v.edges.iter().map(|e| serde_json::json!({"source": e.source, "target": e.target, "relation": e.relation, "words": relation_words(&e.relation), "stated": e.stated, "quote": e.quote})).collect::<Vec<_>>(),
+        "relations": relations.iter().map(|(r, n)| serde_json::json!({"relation": r, "words": relation_words(r), "colour": relation_colour(r), "count": n})).collect::<Vec<_>>(),
+    });
+    VIEW_TEMPLATE
+        .replace("/*TITLE*/", &escape_xml(&v.title))
+        .replace("/*FONT*/", FONT)
+        .replace("<!--SVG-->", &view_svg(v))
+        .replace("/*DATA*/null", &script_json(&data))
+}
+
+const VIEW_TEMPLATE: &str = include_str!("views.html");
+
+/// A view in a format.
+pub fn render_view(v: &View, format: PictureFormat) -> String {
+    match format {
+        PictureFormat::Dot => view_dot(v),
+        PictureFormat::Svg => view_svg(v),
+        PictureFormat::Html => view_html(v),
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Step {
     pub date: Option<String>,
     /// Where the event's link to its entity comes from.
     pub provenance: Provenance,
+    /// The entities that acted in the event (`pk:actor`: who drafted, promulgated, launched it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
 }
 
 /// An entity of the projection.
@@ -204,25 +207,25 @@ impl Projection {
     }
 
     /// The edges between entities, with the first quote of each; returns the (event, entity, stated) links
-    /// that become dated steps instead of edges.
+    /// that become dated steps instead of edges, and the (event, actor) links folded into those steps.
     fn add_relations(
         &mut self,
         store: &Store,
         values: &str,
         quotes: &Quotes,
-    ) -> Result<Vec<(String, String, Provenance)>> {
+    ) -> Result<EventLinks> {
         let edges = query::select_strings(
             store,
             &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && ?g != pkg:entailed) }}"),
         )?;
-        let mut events = Vec::new();
+        let (mut events, mut actors) = (Vec::new(), Vec::new());
         for r in edges {
             let (s, p, o) = (r.get("s"), r.get("p"), r.get("o"));
             let relation = p.strip_prefix(PK).unwrap_or(p).to_owned();
             let provenance = Provenance::of_graph(r.get("g"));
             match relation.as_str() {
                 "eventOf" => events.push((s.to_owned(), o.to_owned(), provenance)),
-                "actor" => {} // folded into the event's step
+                "actor" => actors.push((s.to_owned(), o.to_owned())),
                 _ => {
                     let (Some(&a), Some(&b)) = (self.index.get(s), self.index.get(o)) else {
                         continue;
@@ -238,15 +241,15 @@ impl Projection {
                 }
             }
         }
-        Ok(events)
+        Ok(EventLinks { events, actors })
     }
 
     /// Lifecycle events folded into their entity's node as dated steps, in date order.
-    fn add_steps(
-        &mut self,
-        store: &Store,
-        events: Vec<(String, String, Provenance)>,
-    ) -> Result<()> {
+    fn add_steps(&mut self, store: &Store, links: EventLinks) -> Result<()> {
+        let mut actors: HashMap<&str, Vec<String>> = HashMap::new();
+        for (event, actor) in &links.actors {
+            actors.entry(event).or_default().push(actor.clone());
+        }
         let event_info: HashMap<String, (String, String)> = query::select_strings(
             store,
             "SELECT ?ev ?kind (SAMPLE(?d) AS ?date) WHERE {
@@ -261,9 +264,13 @@ impl Projection {
             (r.string("ev"), (kind, r.string("date")))
         })
         .collect();
-        for (event, of, provenance) in events {
+        for (event, of, provenance) in links.events {
             if let (Some(&n), Some((kind, date))) = (self.index.get(&of), event_info.get(&event)) {
+                let mut acting = actors.get(event.as_str()).cloned().unwrap_or_default();
+                acting.sort();
+                acting.dedup();
                 self.graph[n].steps.push(Step {
+                    actors: acting,
                     event,
                     kind: kind.clone(),
                     date: Some(date.clone()).filter(|d| !d.is_empty()),
@@ -575,6 +582,13 @@ impl Projection {
         }
         sub
     }
+}
+
+/// What the relations query finds about lifecycle events: (event, entity, provenance) links and (event, actor)
+/// links.
+struct EventLinks {
+    events: Vec<(String, String, Provenance)>,
+    actors: Vec<(String, String)>,
 }
 
 /// The first quote (and its document) of each (subject, property, object) fact.

@@ -17,6 +17,7 @@
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
 //! | `ui.rs` | the browser UI `/` (`ui.html`, `ui/*.js`, `ui/*.css`), `/api/queries`, the `/viz` picture page, the `/export` download |
 //! | `terms.rs` | `/api/terms`: prefixes, classes, properties and entities with zh/en labels, for completion and labels |
+//! | `views.rs` | the question views `/viz/regulation-platform`, `/viz/{lineage,agency,neighbourhood}/NAME` |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
 //! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
 //! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
@@ -31,6 +32,7 @@ mod protocol;
 mod search;
 mod terms;
 mod ui;
+mod views;
 mod worker;
 
 pub use worker::{limit_worker_memory, worker_main};
@@ -299,6 +301,8 @@ fn router(state: Shared) -> Router {
         .route("/api/queries", get(ui::api_queries))
         .route("/api/terms", get(terms::api_terms))
         .route("/viz", get(ui::viz_page))
+        .route("/viz/regulation-platform", get(views::regulation_platform))
+        .route("/viz/{view}/{name}", get(views::around))
         .route("/export", get(ui::export_download))
         .route("/id/{id}", get(pages::entity_page))
         .route("/doc/{id}", get(pages::document_page))

@@ -121,3 +121,22 @@ pub fn start(store: &std::path::Path, extra: &[&str]) -> Server {
     std::thread::spawn(move || for _ in lines {}); // keep draining stderr
     Server { child, base }
 }
+
+/// Headless Chromium, its driver and Python's selenium: what the browser tests need.
+pub fn browser_available() -> bool {
+    Path::new("/usr/bin/chromium").exists()
+        && Path::new("/usr/bin/chromedriver").exists()
+        && Command::new("python3")
+            .args(["-c", "import selenium"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+/// `target/browser/`: where browser tests leave their screenshots (CI keeps them as artefacts).
+pub fn browser_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

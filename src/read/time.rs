@@ -221,8 +221,9 @@ pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
     })?;
     let known = Known::read(store)?;
     let members = known.members(query.class, true)?;
-    let mut steps = known.steps_by_entity(store)?;
-    let replaced = known.replacements(store, &steps)?;
+    let sources = sources(store)?;
+    let mut steps = known.steps_by_entity(store, &sources)?;
+    let replaced = known.replacements(store, &steps, &sources)?;
     let mut answer = AsOf {
         day: day.earliest.clone(),
         rows: Vec::new(),
@@ -268,7 +269,7 @@ pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
             .collect(),
     };
     let mut steps: Vec<Step> = known
-        .steps_by_entity(store)?
+        .steps_by_entity(store, &sources(store)?)?
         .into_iter()
         .filter(|(iri, _)| wanted.contains(iri))
         .flat_map(|(_, s)| s)
@@ -319,14 +320,21 @@ impl Known {
         let mut labels = HashMap::new();
         for r in query::select_strings(
             store,
-            "SELECT DISTINCT ?x ?t ?zh ?en WHERE {
-               GRAPH ?g { ?x a ?t } FILTER(?g != pkg:entailed && STRSTARTS(STR(?t), STR(pk:)) && STRSTARTS(STR(?x), STR(pkid:)))
-               OPTIONAL { ?x skos:prefLabel ?zh FILTER(LANG(?zh) = \"zh\") }
-               OPTIONAL { ?x skos:prefLabel ?en FILTER(LANG(?en) = \"en\") }
+            "SELECT ?x ?t ?l (LANG(?l) AS ?lang) WHERE {
+               GRAPH pkg:catalogue { ?x a ?t OPTIONAL { ?x skos:prefLabel ?l } }
              }",
         )? {
-            types.entry(r.string("x")).or_default().push(r.string("t"));
-            labels.insert(r.string("x"), (r.string("zh"), r.string("en")));
+            let x = r.string("x");
+            let entry: &mut (String, String) = labels.entry(x.clone()).or_default();
+            match r.get("lang") {
+                "zh" => entry.0 = r.string("l"),
+                "en" => entry.1 = r.string("l"),
+                _ => {}
+            }
+            let t = types.entry(x).or_default();
+            if !t.iter().any(|c| c == r.get("t")) {
+                t.push(r.string("t"));
+            }
         }
         Ok(Known {
             ancestors,
@@ -390,32 +398,31 @@ impl Known {
     }
 
     /// Every event of every entity, and every `pk:inForceFrom`, with its first quote.
-    fn steps_by_entity(&self, store: &Store) -> Result<BTreeMap<String, Vec<Step>>> {
-        let text = format!(
-            "SELECT ?x ?event ?kind ?date ?actor {SOURCE_VARIABLES} WHERE {{
-               {{ ?event pk:eventOf ?x . GRAPH ?cg {{ ?event a ?kind }} FILTER(?cg != pkg:entailed)
+    fn steps_by_entity(
+        &self,
+        store: &Store,
+        sources: &Sources,
+    ) -> Result<BTreeMap<String, Vec<Step>>> {
+        let text = "SELECT ?x ?event ?kind ?date ?actor WHERE {
+               { ?event pk:eventOf ?x . GRAPH ?cg { ?event a ?kind } FILTER(?cg != pkg:entailed)
                   FILTER(STRSTARTS(STR(?kind), STR(pk:)))
-                  OPTIONAL {{ ?event pk:date ?date }} OPTIONAL {{ ?event pk:actor ?actor }}
-                  BIND(?event AS ?s) BIND(pk:eventOf AS ?p) BIND(?x AS ?o) }}
+                  OPTIONAL { ?event pk:date ?date } OPTIONAL { ?event pk:actor ?actor } }
                UNION
-               {{ ?x pk:inForceFrom ?date BIND(pk:inForceFrom AS ?kind)
-                  BIND(?x AS ?s) BIND(pk:inForceFrom AS ?p) BIND(?date AS ?o) }}
-               {SOURCE_PATTERN}
-             }} ORDER BY ?x ?event ?kind ?doc ?start"
-        );
+               { ?x pk:inForceFrom ?date BIND(pk:inForceFrom AS ?kind) }
+             }";
         let mut seen = HashSet::new();
         let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        for r in query::select_strings(store, &text)? {
+        for r in query::select_strings(store, text)? {
             if !seen.insert((r.string("x"), r.string("event"), r.string("kind"))) {
-                continue; // a second quote of the same step
+                continue;
             }
-            let step = self.step(&r);
+            let step = self.step(&r, sources);
             out.entry(step.entity.clone()).or_default().push(step);
         }
         Ok(out)
     }
 
-    fn step(&self, r: &Row) -> Step {
+    fn step(&self, r: &Row, sources: &Sources) -> Step {
         let kind = r.get("kind");
         let local = kind.rsplit(['#', '/']).next().unwrap_or(kind);
         let (role, rank) = Role::of(local);
@@ -427,7 +434,11 @@ impl Known {
             role,
             date: r.opt("date").and_then(DateSpan::parse),
             actor: r.opt("actor").map(|a| self.label(a).0),
-            source: source(r),
+            source: match r.opt("event") {
+                Some(e) => sources.get(&(e.to_owned(), "eventOf", r.string("x"))),
+                None => sources.get(&(r.string("x"), "inForceFrom", r.string("date"))),
+            }
+            .cloned(),
             rank,
         }
     }
@@ -438,18 +449,16 @@ impl Known {
         &self,
         store: &Store,
         steps: &BTreeMap<String, Vec<Step>>,
+        sources: &Sources,
     ) -> Result<HashMap<String, Vec<Replacement>>> {
-        let text = format!(
-            "SELECT ?old ?new ?p {SOURCE_VARIABLES} WHERE {{
-               {{ ?new pk:supersedes ?old BIND(pk:supersedes AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }}
-               UNION {{ ?old pk:supersededBy ?new BIND(pk:supersededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }}
-               UNION {{ ?old pk:succeededBy ?new BIND(pk:succeededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }}
-               UNION {{ ?new pk:succeeds ?old BIND(pk:succeeds AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }}
-               {SOURCE_PATTERN}
-             }} ORDER BY ?old ?new ?p ?doc ?start"
-        );
+        let text = "SELECT ?old ?new ?p ?s ?o WHERE {
+               { ?new pk:supersedes ?old BIND(pk:supersedes AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }
+               UNION { ?old pk:supersededBy ?new BIND(pk:supersededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }
+               UNION { ?old pk:succeededBy ?new BIND(pk:succeededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }
+               UNION { ?new pk:succeeds ?old BIND(pk:succeeds AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }
+             } ORDER BY ?old ?new ?p";
         let mut out: HashMap<String, Vec<Replacement>> = HashMap::new();
-        for r in query::select_strings(store, &text)? {
+        for r in query::select_strings(store, text)? {
             let list = out.entry(r.string("old")).or_default();
             if list.iter().any(|x| x.by == r.get("new")) {
                 continue;
@@ -459,7 +468,9 @@ impl Known {
                 by: r.string("new"),
                 by_label: self.label(r.get("new")).0,
                 relation: vocab::shorten(r.get("p")),
-                source: source(&r),
+                source: sources
+                    .get(&(r.string("s"), local(r.get("p")), r.string("o")))
+                    .cloned(),
                 from: from.cloned(),
             });
         }
@@ -586,25 +597,56 @@ fn closure(c: &str, parents: &HashMap<String, Vec<String>>) -> HashSet<String> {
     seen
 }
 
-/// The variables [`SOURCE_PATTERN`] binds.
-const SOURCE_VARIABLES: &str = "?ev ?status ?doc ?title ?issued ?year ?exact ?start ?end";
+/// The first quote of each fact a time question uses, by (subject, property's local name, object).
+type Sources = HashMap<(String, &'static str, String), Source>;
 
-/// The first quote of the fact `?s ?p ?o`: its evidence, document and offsets.
-const SOURCE_PATTERN: &str = "OPTIONAL {
-    ?ev a pk:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-        pk:epistemicStatus ?status ; oa:hasTarget ?t .
-    ?t oa:hasSource ?doc ; oa:hasSelector ?qs, ?ps .
-    ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
-    OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
-    OPTIONAL { ?doc dcterms:issued ?issued }
-    OPTIONAL { ?doc pk:yearCovered ?year }
-  }";
+/// The properties whose quotes time questions show.
+const TIME_PROPERTIES: [&str; 6] = [
+    "eventOf",
+    "inForceFrom",
+    "supersedes",
+    "supersededBy",
+    "succeeds",
+    "succeededBy",
+];
 
-/// The source a row of [`SOURCE_PATTERN`] names, if it found one.
-fn source(r: &Row) -> Option<Source> {
-    let evidence = r.opt("ev")?;
-    Some(Source {
-        evidence: evidence.to_owned(),
+/// The local name of a pk property IRI, as one of [`TIME_PROPERTIES`].
+fn local(iri: &str) -> &'static str {
+    let name = iri.strip_prefix(PK).unwrap_or(iri);
+    TIME_PROPERTIES
+        .into_iter()
+        .find(|p| *p == name)
+        .unwrap_or("")
+}
+
+/// Every quote of the facts of [`TIME_PROPERTIES`], first in document order, in one query (a pattern joined
+/// per step would scan the evidence once per step).
+fn sources(store: &Store) -> Result<Sources> {
+    let rows = query::select_strings(
+        store,
+        "SELECT ?s ?p ?o ?ev ?status ?doc ?title ?issued ?year ?exact ?start ?end WHERE {
+           VALUES ?p { pk:eventOf pk:inForceFrom pk:supersedes pk:supersededBy pk:succeeds pk:succeededBy }
+           ?ev rdf:predicate ?p . ?ev rdf:subject ?s ; rdf:object ?o ;
+               pk:epistemicStatus ?status ; oa:hasTarget ?t .
+           ?t oa:hasSource ?doc ; oa:hasSelector ?qs, ?ps .
+           ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
+           OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
+           OPTIONAL { ?doc dcterms:issued ?issued }
+           OPTIONAL { ?doc pk:yearCovered ?year }
+         } ORDER BY ?doc ?start",
+    )?;
+    let mut out = Sources::new();
+    for r in rows {
+        let key = (r.string("s"), local(r.get("p")), r.string("o"));
+        out.entry(key).or_insert_with(|| source(&r));
+    }
+    Ok(out)
+}
+
+/// The source a row of [`sources`] names.
+fn source(r: &Row) -> Source {
+    Source {
+        evidence: r.string("ev"),
         status: if r.get("status").ends_with("Inferred") {
             Provenance::Inferred
         } else {
@@ -618,5 +660,5 @@ fn source(r: &Row) -> Option<Source> {
         quote: r.string("exact"),
         start: r.get("start").parse().unwrap_or(0),
         end: r.get("end").parse().unwrap_or(0),
-    })
+    }
 }

@@ -27,6 +27,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Path(args) => cli::path::run(args, &session),
         Command::Neighbors(args) => cli::neighbors::run(args, &session),
         Command::Rank(args) => cli::rank::run(args, &session),
+        Command::AsOf(args) => cli::as_of::run(args, &session),
+        Command::Timeline(args) => cli::timeline::run(args, &session),
         Command::Search(args) => cli::search::run(args, &session),
         Command::Viz(args) => cli::viz::run(args, &session),
         Command::Export(args) => cli::export::run(args, &session),

@@ -125,3 +125,47 @@ fn viz_writes_each_picture_format_to_its_file() {
         );
     }
 }
+
+#[test]
+fn lineage_evidence_gives_every_step_a_document_and_a_quote_at_its_offsets() {
+    let texts: std::collections::BTreeMap<String, String> =
+        rows("SELECT ?d ?t WHERE { ?d a pk:SourceDocument ; pk:text ?t }")
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+    let l = json(&[
+        "lineage",
+        "江苏省数据条例",
+        "--evidence",
+        "--format",
+        "json",
+    ]);
+    let entries = l["entries"].as_array().unwrap();
+    assert!(entries.len() >= 3, "{entries:?}");
+    for e in entries {
+        let quotes = e["evidence"].as_array().unwrap();
+        assert!(!quotes.is_empty(), "no evidence for {e}");
+        for q in quotes {
+            assert!(!q["document_title"].as_str().unwrap().is_empty());
+            assert!(!q["document_date"].as_str().unwrap().is_empty());
+            let text = &texts[q["document"].as_str().unwrap()];
+            let (start, end) = (
+                q["start"].as_u64().unwrap() as usize,
+                q["end"].as_u64().unwrap() as usize,
+            );
+            let at: String = text.chars().skip(start).take(end - start).collect();
+            assert_eq!(at, q["exact"].as_str().unwrap());
+        }
+    }
+    let text = stdout(&run(
+        built_store(),
+        &["lineage", "江苏省数据条例", "--evidence"],
+    ));
+    assert!(
+        text.contains("《省数据局2024年重点工作任务》")
+            && text.contains("起草《江苏省数据条例(草案)》"),
+        "{text}"
+    );
+    let plain = json(&["lineage", "江苏省数据条例", "--format", "json"]);
+    assert!(plain["entries"][0].get("evidence").is_none());
+}

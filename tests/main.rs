@@ -21,4 +21,5 @@ mod layers;
 mod named_queries;
 mod search;
 mod server;
+mod time;
 mod views;

@@ -24,6 +24,9 @@ pub(crate) struct Args {
     /// Both directions (the default; same as --direction both)
     #[arg(long, conflicts_with = "direction")]
     both: bool,
+    /// Show each step's quotes: document title, date, offsets
+    #[arg(long)]
+    evidence: bool,
     /// text, json or dot
     #[arg(long, value_enum, default_value_t = LineageFormat::Text)]
     format: LineageFormat,
@@ -42,7 +45,11 @@ impl Args {
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
     let [root] = session.nodes([&args.entity])?;
     let projection = session.projection()?;
-    let l = analysis::lineage(projection, root, args.direction());
+    let mut l = analysis::lineage(projection, root, args.direction());
+    if args.evidence {
+        let labels = &session.resolver()?.labels;
+        analysis::add_evidence(projection, session.store()?.store(), labels, &mut l)?;
+    }
     match args.format {
         LineageFormat::Json => write_json(&l),
         LineageFormat::Dot => write_text(&picture::lineage_dot(projection, root, &l)),

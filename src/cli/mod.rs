@@ -1,6 +1,7 @@
 //! The command line: the arguments ([`Cli`], one `Args` struct per command in its own module), the lazily
 //! opened [`Session`], terminal output, and how errors end the process.
 
+pub(crate) mod as_of;
 pub(crate) mod check_seeds;
 pub(crate) mod describe;
 pub(crate) mod evidence;
@@ -18,6 +19,7 @@ pub(crate) mod serve;
 mod session;
 pub(crate) mod stats;
 mod terminal;
+pub(crate) mod timeline;
 pub(crate) mod viz;
 
 use std::io::Write;
@@ -71,6 +73,10 @@ pub(crate) enum Command {
     Neighbors(neighbors::Args),
     /// The most central entities (betweenness and degree)
     Rank(rank::Args),
+    /// What was in force, in existence or in service on a day, with the steps and quotes that decide it
+    AsOf(as_of::Args),
+    /// The dated steps of an entity, or of a class, in order, with the precision each date has
+    Timeline(timeline::Args),
     /// Full-text search in Chinese: where the texts, quotes, labels or loaded literals say the words
     Search(search::Args),
     /// Draw the regulation → agency → platform / initiative network as DOT, SVG or HTML

@@ -55,6 +55,18 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String>
     serde_json::to_string_pretty(value).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))
 }
 
+/// Records as CSV with a header row, as text.
+pub(crate) fn to_csv<R: AsRef<[String]>>(header: &[&str], records: &[R]) -> Result<String> {
+    let bad = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot write CSV: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(header).map_err(|e| bad(&e))?;
+    for r in records {
+        out.write_record(r.as_ref()).map_err(|e| bad(&e))?;
+    }
+    let bytes = out.into_inner().map_err(|e| bad(&e))?;
+    String::from_utf8(bytes).map_err(|e| bad(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use petgraph::graph::NodeIndex;
 use policykg::data::store::{default_store_path, KgStore};
 use policykg::graph::projection::Projection;
+use policykg::model::vocab;
 use policykg::read::resolve::Resolver;
 use policykg::{Error, Result};
 
@@ -77,6 +78,22 @@ impl Session {
         }
         let projection = Projection::build(self.store()?.store())?;
         Ok(self.projection.get_or_init(|| projection))
+    }
+
+    /// A class by name: an IRI, a prefixed name, a pk local name (`Agency`), or a label (机构), resolved with the
+    /// one resolver only when it is a label, so that `as-of --class Agency` does not load the label index.
+    pub(crate) fn class(&self, name: &str) -> Result<String> {
+        let name = name.trim();
+        if name.contains("://") {
+            return Ok(name.to_owned());
+        }
+        if let Some(iri) = name.contains(':').then(|| vocab::expand(name)).flatten() {
+            return Ok(iri);
+        }
+        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Ok(vocab::pk(name).as_str().to_owned());
+        }
+        Ok(self.resolver()?.resolve(name)?.as_str().to_owned())
     }
 
     /// The projection's nodes for entity names, resolved with the one label index.

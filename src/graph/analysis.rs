@@ -1,11 +1,15 @@
 //! The graph questions SPARQL answers badly, as text or JSON: lineage trees, shortest connections, neighbourhoods
 //! and centrality. The work is done by [`crate::graph::projection::Projection`]; this module shapes the answers.
 
-use petgraph::graph::NodeIndex;
+use oxigraph::store::Store;
+use petgraph::graph::{EdgeIndex, NodeIndex};
 use serde::Serialize;
 
 use crate::graph::projection::{LineageStep, Projection};
+use crate::model::error::Result;
+use crate::read::evidence::{self, Quote};
 use crate::read::query;
+use crate::read::resolve::LabelIndex;
 
 /// One node as the answers show it.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +91,12 @@ pub struct LineageEntry {
     pub quote: Option<String>,
     /// The entity at this step.
     pub node: NodeView,
+    /// With `--evidence`: every quote of the step's fact, with its document, date and offsets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<Quote>>,
+    /// The projection's edge of the step.
+    #[serde(skip)]
+    edge: EdgeIndex,
 }
 
 /// The lineage of an entity: the root, then each step with its depth.
@@ -116,6 +126,8 @@ pub fn lineage(p: &Projection, root: NodeIndex, direction: Direction) -> Lineage
                 stated: e.stated(),
                 quote: e.quote.clone(),
                 node: view(p, node),
+                evidence: None,
+                edge,
             });
         }
     }
@@ -125,6 +137,27 @@ pub fn lineage(p: &Projection, root: NodeIndex, direction: Direction) -> Lineage
     }
 }
 
+/// Each step's quotes (`lineage --evidence`): the facts of its relation between its two ends, each with the
+/// document's title and date and the quote's offsets, read with the one evidence reader.
+pub fn add_evidence(
+    p: &Projection,
+    store: &Store,
+    labels: &LabelIndex,
+    l: &mut Lineage,
+) -> Result<()> {
+    for entry in &mut l.entries {
+        let Some((a, b)) = p.graph.edge_endpoints(entry.edge) else {
+            continue;
+        };
+        let (a, b) = (&p.graph[a].iri, &p.graph[b].iri);
+        let a = oxigraph::model::NamedNode::new_unchecked(a.as_str());
+        let b = oxigraph::model::NamedNode::new_unchecked(b.as_str());
+        let mut quotes = evidence::quotes(store, labels, &a, Some(&b))?;
+        quotes.retain(|q| q.predicate.rsplit(['#', '/']).next() == Some(entry.relation.as_str()));
+        entry.evidence = Some(quotes);
+    }
+    Ok(())
+}
 /// An indented tree: predecessors above, successors below.
 pub fn lineage_text(l: &Lineage) -> String {
     let mut out = format!("{}  {}{}\n", l.root.zh, l.root.en, dates(&l.root));
@@ -149,6 +182,17 @@ pub fn lineage_text(l: &Lineage) -> String {
                 e.node.en,
                 dates(&e.node)
             ));
+            for q in e.evidence.iter().flatten() {
+                out.push_str(&format!(
+                    "{}  《{}》 ({}), characters {}–{}: {}\n",
+                    "  ".repeat(e.depth + 1),
+                    q.document_title,
+                    q.document_date,
+                    q.start,
+                    q.end,
+                    q.exact
+                ));
+            }
         }
     }
     if l.entries.is_empty() {

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::data::bundle;
 use crate::data::output;
-use crate::graph::projection::Projection;
+use crate::graph::projection::{Edge, Projection};
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
 use crate::model::vocab;
@@ -264,8 +264,23 @@ fn attr_year(p: &Projection, n: petgraph::graph::NodeIndex) -> String {
         .unwrap_or_default()
 }
 
+/// What every export says of where an edge comes from: its status (stated, inferred, loaded), and the IRI,
+/// title and date of the document of its quote.
+pub const EDGE_SOURCE: [&str; 4] = ["status", "document", "document_title", "date"];
+
+/// The values of [`EDGE_SOURCE`] for an edge.
+fn edge_source(p: &Projection, w: &Edge) -> [String; 4] {
+    let (iri, doc) = p.document(w).unzip();
+    [
+        w.provenance.name().to_owned(),
+        iri.unwrap_or_default().to_owned(),
+        doc.map(|d| d.title.clone()).unwrap_or_default(),
+        doc.map(|d| d.date.clone()).unwrap_or_default(),
+    ]
+}
+
 /// GraphML with node attributes label_zh, label_en, class, band, iri, first_year and edge attributes relation,
-/// stated, quote.
+/// stated, quote and [`EDGE_SOURCE`].
 pub fn graphml(p: &Projection) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n");
     for (id, target, ty) in [
@@ -278,7 +293,10 @@ pub fn graphml(p: &Projection) -> String {
         ("relation", "edge", "string"),
         ("stated", "edge", "boolean"),
         ("quote", "edge", "string"),
-    ] {
+    ]
+    .into_iter()
+    .chain(EDGE_SOURCE.map(|id| (id, "edge", "string")))
+    {
         let _ = writeln!(
             out,
             "  <key id=\"{id}\" for=\"{target}\" attr.name=\"{id}\" attr.type=\"{ty}\"/>"
@@ -322,6 +340,9 @@ pub fn graphml(p: &Projection) -> String {
                 escape(q.as_str())
             );
         }
+        for (k, v) in EDGE_SOURCE.iter().zip(edge_source(p, w)) {
+            let _ = writeln!(out, "      <data key=\"{k}\">{}</data>", escape(&v));
+        }
         out.push_str("    </edge>\n");
     }
     out.push_str("  </graph>\n</graphml>\n");
@@ -345,7 +366,15 @@ pub fn gexf(p: &Projection) -> String {
             "      <attribute id=\"{i}\" title=\"{name}\" type=\"string\"/>"
         );
     }
-    out.push_str("    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"0\" title=\"relation\" type=\"string\"/>\n      <attribute id=\"1\" title=\"stated\" type=\"boolean\"/>\n      <attribute id=\"2\" title=\"quote\" type=\"string\"/>\n    </attributes>\n    <nodes>\n");
+    out.push_str("    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"0\" title=\"relation\" type=\"string\"/>\n      <attribute id=\"1\" title=\"stated\" type=\"boolean\"/>\n      <attribute id=\"2\" title=\"quote\" type=\"string\"/>\n");
+    for (i, name) in EDGE_SOURCE.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "      <attribute id=\"{}\" title=\"{name}\" type=\"string\"/>",
+            i + 3
+        );
+    }
+    out.push_str("    </attributes>\n    <nodes>\n");
     for n in p.graph.node_indices() {
         let node = &p.graph[n];
         let start = node
@@ -390,11 +419,15 @@ pub fn gexf(p: &Projection) -> String {
         );
         let _ = writeln!(
             out,
-            "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/></attvalues>\n      </edge>",
+            "        <attvalues><attvalue for=\"0\" value=\"{}\"/><attvalue for=\"1\" value=\"{}\"/><attvalue for=\"2\" value=\"{}\"/>",
             escape(w.relation.as_str()),
             w.stated(),
             escape(w.quote.as_deref().unwrap_or(""))
         );
+        for (i, v) in edge_source(p, w).iter().enumerate() {
+            let _ = write!(out, "<attvalue for=\"{}\" value=\"{}\"/>", i + 3, escape(v));
+        }
+        out.push_str("</attvalues>\n      </edge>\n");
     }
     out.push_str("    </edges>\n  </graph>\n</gexf>\n");
     out
@@ -416,8 +449,12 @@ pub fn cytoscape(p: &Projection) -> Value {
         .edge_references()
         .map(|e| {
             let w = e.weight();
-            json!({ "data": { "id": format!("e{}", e.id().index()), "source": format!("n{}", e.source().index()),
-                "target": format!("n{}", e.target().index()), "relation": w.relation, "stated": w.stated(), "quote": w.quote } })
+            let mut edge = json!({ "id": format!("e{}", e.id().index()), "source": format!("n{}", e.source().index()),
+                "target": format!("n{}", e.target().index()), "relation": w.relation, "stated": w.stated(), "quote": w.quote });
+            for (k, v) in EDGE_SOURCE.iter().zip(edge_source(p, w)) {
+                edge[*k] = Value::String(v);
+            }
+            json!({ "data": edge })
         })
         .collect();
     json!({ "elements": { "nodes": nodes, "edges": edges } })
@@ -471,6 +508,10 @@ pub fn neo4j_csv(p: &Projection) -> Result<(String, String)> {
             "relation",
             "stated:boolean",
             "quote",
+            "status",
+            "document",
+            "document_title",
+            "date",
         ])
         .map_err(csv_error)?;
     for e in p.graph.edge_references() {
@@ -479,6 +520,7 @@ pub fn neo4j_csv(p: &Projection) -> Result<(String, String)> {
             format!("n{}", e.source().index()),
             format!("n{}", e.target().index()),
         );
+        let source = edge_source(p, w);
         edges
             .write_record([
                 s.as_str(),
@@ -489,6 +531,10 @@ pub fn neo4j_csv(p: &Projection) -> Result<(String, String)> {
                 w.relation.as_str(),
                 if w.stated() { "true" } else { "false" },
                 w.quote.as_deref().unwrap_or(""),
+                &source[0],
+                &source[1],
+                &source[2],
+                &source[3],
             ])
             .map_err(csv_error)?;
     }
@@ -556,6 +602,13 @@ mod tests {
     }
 
     const QUOTE: &str = "积极推动《办法》上升为公共数据管理条例";
+    /// The document of [`QUOTE`], its title and date, as every export names them.
+    const SOURCE: [&str; 4] = [
+        "stated",
+        "https://w3id.org/policykg/doc/jszwb-2023-proposal-0845-reply",
+        "对省政协十三届一次会议第0845号提案的答复(推动数字政府提升政府治理数字化水平的提案)",
+        "2023-07-12",
+    ];
 
     #[test]
     fn canonical_export_is_identical_whatever_the_load_order() {
@@ -667,7 +720,8 @@ mod tests {
         let (attributes, data) = &edges[e.index()];
         assert_eq!(attributes["source"], format!("n{a}"));
         assert_eq!(attributes["target"], format!("n{b}"));
-        assert_eq!(data, &["raisedTo", "true", QUOTE]);
+        assert_eq!(data[..3], ["raisedTo", "true", QUOTE]);
+        assert_eq!(data[3..], SOURCE);
     }
 
     #[test]
@@ -693,7 +747,8 @@ mod tests {
             (format!("n{a}").as_str(), format!("n{b}").as_str())
         );
         assert_eq!(attributes["label"], "raisedTo");
-        assert_eq!(values, &["raisedTo", "true", QUOTE]);
+        assert_eq!(values[..3], ["raisedTo", "true", QUOTE]);
+        assert_eq!(values[3..], SOURCE);
     }
 
     #[test]
@@ -715,7 +770,8 @@ mod tests {
         assert_eq!(
             edges[e.index()]["data"],
             json!({ "id": format!("e{}", e.index()), "source": format!("n{a}"), "target": format!("n{b}"),
-                "relation": "raisedTo", "stated": true, "quote": QUOTE })
+                "relation": "raisedTo", "stated": true, "quote": QUOTE, "status": SOURCE[0],
+                "document": SOURCE[1], "document_title": SOURCE[2], "date": SOURCE[3] })
         );
     }
 
@@ -767,7 +823,11 @@ mod tests {
                 b.as_str(),
                 "raisedTo",
                 "true",
-                QUOTE
+                QUOTE,
+                SOURCE[0],
+                SOURCE[1],
+                SOURCE[2],
+                SOURCE[3],
             ]
         );
         // Written as a directory, atomically.

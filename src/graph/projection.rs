@@ -159,6 +159,17 @@ pub struct Projection {
     /// Entities and the relations between them.
     pub graph: DiGraph<Node, Edge>,
     index: HashMap<String, NodeIndex>,
+    /// The source documents edges cite, by IRI.
+    documents: HashMap<String, Document>,
+}
+
+/// A source document as edges cite it: its title and date.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Its zh title.
+    pub title: String,
+    /// Its date of issue, else the year it covers.
+    pub date: String,
 }
 
 impl Projection {
@@ -170,7 +181,14 @@ impl Projection {
         let quotes = first_quotes(store, &values)?;
         let events = p.add_relations(store, &values, &quotes)?;
         p.add_steps(store, events)?;
+        p.documents = documents(store)?;
         Ok(p)
+    }
+
+    /// The document of an edge's quote, with its title and date.
+    pub fn document<'a>(&'a self, edge: &'a Edge) -> Option<(&'a str, &'a Document)> {
+        let iri = edge.document.as_deref()?;
+        self.documents.get(iri).map(|d| (iri, d))
     }
 
     /// Every catalogued entity (not observations or events), in the band of its class, with the catalogue's
@@ -568,7 +586,10 @@ impl Projection {
 
     /// The sub-projection induced by a set of nodes (for focused pictures and exports).
     pub fn subgraph(&self, keep: &HashSet<NodeIndex>) -> Projection {
-        let mut sub = Projection::default();
+        let mut sub = Projection {
+            documents: self.documents.clone(),
+            ..Projection::default()
+        };
         let mut map = HashMap::new();
         let mut ordered: Vec<NodeIndex> = keep.iter().copied().collect();
         ordered.sort();
@@ -646,6 +667,27 @@ fn first_quotes(store: &Store, values: &str) -> Result<Quotes> {
             .or_insert_with(|| (r.string("q"), r.string("d")));
     }
     Ok(quotes)
+}
+
+/// Every source document's title and date (of issue, else the year it covers).
+fn documents(store: &Store) -> Result<HashMap<String, Document>> {
+    let rows = query::select_strings(
+        store,
+        "SELECT ?d ?title ?issued ?year WHERE { ?d a pk:SourceDocument
+           OPTIONAL { ?d dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
+           OPTIONAL { ?d dcterms:issued ?issued } OPTIONAL { ?d pk:yearCovered ?year } }",
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let date = r.opt("issued").or(r.opt("year")).unwrap_or_default();
+            let doc = Document {
+                title: r.string("title"),
+                date: date.to_owned(),
+            };
+            (r.string("d"), doc)
+        })
+        .collect())
 }
 
 /// A path being walked back from the target: (node, edge to the next node).

@@ -317,6 +317,18 @@ subset! {
 }
 
 subset! {
+    /// A table for people, JSON or CSV for programs (`as-of`, `timeline`).
+    ListFormat {
+        /// An aligned table.
+        Table = "table",
+        /// Pretty JSON.
+        Json = "json",
+        /// CSV with a header row.
+        Csv = "csv",
+    }
+}
+
+subset! {
     /// What `policykg lineage` writes.
     LineageFormat {
         /// An indented tree.

@@ -1,6 +1,6 @@
 //! The read layer: SPARQL with a hard time limit ([`query`]), the named queries ([`catalog`]), names to entities
 //! ([`resolve`]), the read-only views ([`describe`], [`evidence`], [`stats`]), and full-text search ([`search`],
-//! matching in [`matching`]). It depends on
+//! matching in [`matching`]), and time questions ([`time`]: as of a day, timelines). It depends on
 //! [`crate::model`] and [`crate::data`].
 
 pub mod catalog;
@@ -12,3 +12,4 @@ pub mod resolve;
 pub mod search;
 pub mod service;
 pub mod stats;
+pub mod time;

@@ -37,4 +37,13 @@ for name, reader in [("export.graphml", nx.read_graphml), ("export.gexf", nx.rea
     assert "江苏省数据条例" in labels, name
     relations = {data.get("relation") for _, _, data in g.edges(data=True)}
     assert "draftOf" in relations, name
+    # Every edge says where it comes from: status, and the IRI, title and date of its quote's document.
+    for _, _, data in g.edges(data=True):
+        assert data.get("status") in {"stated", "inferred", "loaded"}, (name, data)
+        assert data.get("document", "").startswith("https://w3id.org/policykg/doc/"), (name, data)
+        assert data.get("document_title"), (name, data)
+        assert str(data.get("date", ""))[:4].isdigit(), (name, data)
+    titles = {data["document_title"] for _, _, data in g.edges(data=True)}
+    assert "省政务办2022年度法治政府建设情况报告" in titles, name
+    print(f"networkx {name}: every edge has its status, document, title and date")
 print("consumers OK")

@@ -6,6 +6,7 @@ use oxigraph::model::Quad;
 
 use super::documents::Doc;
 use super::evidence::EvidenceWriter;
+use super::literals::date_bounds;
 use super::ontology::{read_ontology, OntologyInfo};
 use super::{Compiled, Counts, EntityInfo, Exclusion, SeedInput};
 use crate::model::error::Error;
@@ -43,7 +44,9 @@ impl Compiler {
             return Err(self.errors);
         }
         let mut quads = self.ontology.quads;
+        let bounds = date_bounds(&self.quads);
         quads.extend(self.quads);
+        quads.extend(bounds);
         keep_first(&mut quads);
         Ok(Compiled {
             quads,

@@ -1,9 +1,10 @@
 //! Literals from seed values: dates at the precision written, decimals, and text tagged by its script.
 
 use oxigraph::model::vocab::xsd;
-use oxigraph::model::Literal;
+use oxigraph::model::{Literal, Quad, Term};
 use toml::Spanned;
 
+use crate::model::dates::DateSpan;
 use crate::model::vocab;
 
 /// A date as `xsd:gYear`, `xsd:gYearMonth` or `xsd:date`: a report that says "2025" must not become 1 January.
@@ -26,6 +27,35 @@ pub(super) fn date_literal(value: &str) -> Option<Literal> {
         }
         _ => None,
     }
+}
+
+/// `pk:earliest` and `pk:latest` (`xsd:date`) for every dated subject: the first and last day its date can be, so
+/// that `FILTER(?latest <= "2023-06-01"^^xsd:date)` keeps year-only dates. A document's `pk:yearCovered` is the
+/// period it reports on, not when anything happened, and gets none.
+pub(super) fn date_bounds(quads: &[Quad]) -> Vec<Quad> {
+    let covered = vocab::pk("yearCovered");
+    let mut out = Vec::new();
+    for q in quads.iter().filter(|q| q.predicate != covered) {
+        let Term::Literal(l) = &q.object else {
+            continue;
+        };
+        if ![xsd::G_YEAR, xsd::G_YEAR_MONTH, xsd::DATE].contains(&l.datatype()) {
+            continue;
+        }
+        let Some(span) = DateSpan::parse(l.value()) else {
+            continue;
+        };
+        for (p, day) in [("earliest", span.earliest), ("latest", span.latest)] {
+            let bound = Literal::new_typed_literal(day, xsd::DATE);
+            out.push(Quad::new(
+                q.subject.clone(),
+                vocab::pk(p),
+                bound,
+                q.graph_name.clone(),
+            ));
+        }
+    }
+    out
 }
 
 /// The message for a value that is not a date.

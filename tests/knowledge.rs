@@ -284,3 +284,61 @@ fn competency_questions() {
        "SELECT ?x WHERE { ?ev a pk:PlannedStep ; pk:eventOf ?x ; pk:date ?d FILTER(STR(?d) = \"2026\") }",
        &["jiangsu-12345-hotline-regulation"]);
 }
+
+/// Every triple of the compiled graph whose subject (object) has no class that the property's rdfs:domain
+/// (rdfs:range) allows, a union's members included.
+fn outside(which: &str, node: &str) -> Vec<Vec<String>> {
+    rows(&format!(
+        "SELECT DISTINCT ?s ?p ?o WHERE {{
+           GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN (pkg:ontology, pkg:entailed))
+           ?p rdfs:{which} ?c .
+           FILTER(isBlank(?c) || STRSTARTS(STR(?c), STR(pk:)))
+           FILTER(isIRI({node}) && !STRSTARTS(STR({node}), STR(pkev:)))
+           FILTER NOT EXISTS {{
+             {node} a/rdfs:subClassOf* ?k .
+             FILTER(?k = ?c || EXISTS {{ ?c owl:unionOf/rdf:rest*/rdf:first ?k }})
+           }}
+         }}"
+    ))
+}
+
+#[test]
+fn every_triple_fits_the_domain_and_range_of_its_property() {
+    for (which, node) in [("domain", "?s"), ("range", "?o")] {
+        let wrong = outside(which, node);
+        assert!(wrong.is_empty(), "{which}: {wrong:#?}");
+    }
+    // the property the check found misused is now only held by what implements can be
+    assert!(column(
+        "SELECT ?s WHERE { ?s pk:implements ?o . ?s a/rdfs:subClassOf* pk:Organization }"
+    )
+    .is_empty());
+}
+
+#[test]
+fn an_implied_actor_is_stated_in_its_document_and_is_the_author() {
+    let wrong = rows(
+        "SELECT ?ev ?g WHERE {
+           GRAPH ?g { ?ev pk:epistemicStatus pk:StatedImplicitSubject ; rdf:subject ?s ; rdf:object ?o ; dcterms:source ?doc }
+           ?doc dcterms:publisher ?author .
+           FILTER(?g = pkg:inferred || !(?s = ?author || ?o = ?author))
+         }",
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let implied = column("SELECT ?ev WHERE { ?ev pk:epistemicStatus pk:StatedImplicitSubject }");
+    assert!(implied.len() >= 120, "{}", implied.len());
+}
+
+#[test]
+fn every_fact_is_done_or_planned_and_planned_steps_agree() {
+    let without = column(
+        "SELECT ?ev WHERE { ?ev a pk:Evidence ; rdf:predicate ?p FILTER(?p != pk:mentionedIn)
+           FILTER NOT EXISTS { ?ev pk:modality ?m } }",
+    );
+    assert!(without.is_empty(), "{without:?}");
+    let disagree = column(
+        "SELECT ?e WHERE { ?e pk:eventOf ?x ; pk:modality ?m .
+           FILTER((?m = pk:Planned) != EXISTS { ?e a pk:PlannedStep }) }",
+    );
+    assert!(disagree.is_empty(), "{disagree:?}");
+}

@@ -21,8 +21,8 @@ pub(crate) fn run(args: Args) -> Result<()> {
         Ok(c) => {
             let n = c.counts;
             Terminal.message(&format!(
-                "seeds OK: {} documents, {} entities, {} stated facts, {} inferred facts, {} events, {} indicators, {} mentions, {} exclusions, {} quads",
-                c.documents.len(), n.entities, n.facts, n.inferred_facts, n.events, n.indicators, n.mentions, n.exclusions, c.quads.len()
+                "seeds OK: {} documents, {} entities, {} stated facts, {} implied-actor facts, {} inferred facts, {} events, {} indicators ({} planned facts, events and indicators), {} mentions, {} exclusions, {} quads",
+                c.documents.len(), n.entities, n.facts, n.implied_facts, n.inferred_facts, n.events, n.indicators, n.planned, n.mentions, n.exclusions, c.quads.len()
             ));
             Ok(())
         }

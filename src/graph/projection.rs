@@ -240,7 +240,11 @@ impl Projection {
         for r in edges {
             let (s, p, o) = (r.get("s"), r.get("p"), r.get("o"));
             let relation = p.strip_prefix(PK).unwrap_or(p).to_owned();
-            let provenance = Provenance::of_graph(r.get("g"));
+            let evidence = quotes.get(&(s.to_owned(), p.to_owned(), o.to_owned()));
+            let implied = evidence.is_some_and(|(_, _, status)| {
+                Provenance::of_status(status) == Provenance::ImpliedActor
+            });
+            let provenance = Provenance::of_evidence(r.get("g"), implied);
             match relation.as_str() {
                 "eventOf" => events.push((s.to_owned(), o.to_owned(), provenance)),
                 "actor" => actors.push((s.to_owned(), o.to_owned())),
@@ -248,12 +252,11 @@ impl Projection {
                     let (Some(&a), Some(&b)) = (self.index.get(s), self.index.get(o)) else {
                         continue;
                     };
-                    let evidence = quotes.get(&(s.to_owned(), p.to_owned(), o.to_owned()));
                     let edge = Edge {
                         relation,
                         provenance,
-                        quote: evidence.map(|(q, _)| q.clone()),
-                        document: evidence.map(|(_, d)| d.clone()),
+                        quote: evidence.map(|(q, _, _)| q.clone()),
+                        document: evidence.map(|(_, d, _)| d.clone()),
                     };
                     self.graph.add_edge(a, b, edge);
                 }
@@ -613,7 +616,8 @@ struct EventLinks {
 }
 
 /// The first quote (and its document) of each (subject, property, object) fact.
-type Quotes = HashMap<(String, String, String), (String, String)>;
+/// The first quote of each (s, p, o): its exact text, its document and its evidence's epistemic status.
+type Quotes = HashMap<(String, String, String), (String, String, String)>;
 
 /// A class's band comes from the ontology's hierarchy, so a class added there lands in the right band.
 fn bands(store: &Store) -> Result<HashMap<String, Band>> {
@@ -656,15 +660,15 @@ fn first_quotes(store: &Store, values: &str) -> Result<Quotes> {
     for r in query::select_strings(
         store,
         &format!(
-            "SELECT ?s ?p ?o ?q ?d WHERE {{ {values}
-               ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; oa:hasTarget ?t .
+            "SELECT ?s ?p ?o ?q ?d ?status WHERE {{ {values}
+               ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; pk:epistemicStatus ?status ; oa:hasTarget ?t .
                ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q }}"
         ),
     )? {
         let key = (r.string("s"), r.string("p"), r.string("o"));
         quotes
             .entry(key)
-            .or_insert_with(|| (r.string("q"), r.string("d")));
+            .or_insert_with(|| (r.string("q"), r.string("d"), r.string("status")));
     }
     Ok(quotes)
 }

@@ -173,6 +173,10 @@ pub enum Provenance {
     Declared,
     /// Stated by a source document, with a verbatim quote.
     Stated,
+    /// Stated by a source document whose sentence leaves the subject unsaid: the document's author is the
+    /// subject (`pk:StatedImplicitSubject` on the evidence; the fact stays in the document's graph).
+    #[serde(rename = "implied-actor")]
+    ImpliedActor,
     /// Inferred by a curator across documents, with the reasoning.
     Inferred,
     /// Entailed by the ontology's alignment with the standards (`pkg:entailed`), computed by a reasoner.
@@ -197,15 +201,69 @@ impl Provenance {
         }
     }
 
+    /// The provenance of a fact in `graph` whose evidence may say its actor is implied
+    /// (`pk:StatedImplicitSubject`): the graph decides, except that such a stated fact has an implied actor.
+    pub fn of_evidence(graph: &str, implied: bool) -> Self {
+        match Provenance::of_graph(graph) {
+            Provenance::Stated if implied => Provenance::ImpliedActor,
+            other => other,
+        }
+    }
+
+    /// The provenance an evidence annotation's `pk:epistemicStatus` (a full IRI) gives its fact.
+    pub fn of_status(status: &str) -> Self {
+        match status.strip_prefix(PK) {
+            Some("Inferred") => Provenance::Inferred,
+            Some("StatedImplicitSubject") => Provenance::ImpliedActor,
+            _ => Provenance::Stated,
+        }
+    }
+
     /// The word tables and pages show.
     pub fn name(self) -> &'static str {
         match self {
             Provenance::Declared => "declared",
             Provenance::Stated => "stated",
+            Provenance::ImpliedActor => "implied actor",
             Provenance::Inferred => "inferred",
             Provenance::Entailed => "entailed",
             Provenance::Loaded => "loaded",
         }
+    }
+}
+
+/// Whether a sentence reports something done or planned (`pk:modality` on evidence and on lifecycle events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Modality {
+    /// Work done or a state reached by the time of the document (`pk:Done`).
+    Done,
+    /// Intended: quoted from a plan section, or announced for the future (`pk:Planned`).
+    Planned,
+}
+
+impl Modality {
+    /// The word seeds and tables use: `done` or `planned`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Modality::Done => "done",
+            Modality::Planned => "planned",
+        }
+    }
+
+    /// The modality a seed names, if it is one.
+    pub fn parse(word: &str) -> Option<Self> {
+        [Modality::Done, Modality::Planned]
+            .into_iter()
+            .find(|m| m.name() == word)
+    }
+
+    /// Its concept in the ontology: `pk:Done` or `pk:Planned`.
+    pub fn iri(self) -> NamedNode {
+        pk(match self {
+            Modality::Done => "Done",
+            Modality::Planned => "Planned",
+        })
     }
 }
 

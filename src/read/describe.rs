@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::model::error::Result;
 use crate::model::vocab::{self, Provenance};
-use crate::read::query;
+use crate::read::query::{self, Row};
 use crate::read::resolve::LabelIndex;
 
 /// One relation of the entity, outgoing or incoming.
@@ -106,7 +106,7 @@ fn names_and_types(store: &Store, e: &str) -> Result<(Vec<String>, Vec<String>, 
 fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>> {
     let rows = query::select_strings(
         store,
-        &format!("SELECT DISTINCT ?p ?o ?g (isIRI(?o) AS ?iri) WHERE {{ GRAPH ?g {{ {e} ?p ?o }} FILTER(?g != pkg:entailed) }} ORDER BY ?p ?o"),
+        &format!("SELECT DISTINCT ?p ?o ?g (isIRI(?o) AS ?iri) ?implied WHERE {{ GRAPH ?g {{ {e} ?p ?o }} FILTER(?g != pkg:entailed) {} }} ORDER BY ?p ?o", implied_actor(e, "?p", "?o")),
     )?;
     Ok(rows
         .iter()
@@ -123,10 +123,20 @@ fn outgoing(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
                 predicate: p.to_owned(),
                 other: o.to_owned(),
                 other_is_iri: r.get("iri") == "true",
-                status: Provenance::of_graph(r.get("g")),
+                status: status(r),
             }
         })
         .collect())
+}
+
+/// `BIND(?implied)`: whether an evidence of the triple in graph `?g` says its actor is implied.
+fn implied_actor(s: &str, p: &str, o: &str) -> String {
+    format!("BIND(EXISTS {{ GRAPH ?g {{ ?ev rdf:subject {s} ; rdf:predicate {p} ; rdf:object {o} ; pk:epistemicStatus pk:StatedImplicitSubject }} }} AS ?implied)")
+}
+
+/// The provenance of a relation row: its graph's, or an implied actor when its evidence says so.
+fn status(r: &Row) -> Provenance {
+    Provenance::of_evidence(r.get("g"), r.get("implied") == "true")
 }
 
 /// Relations pointing at the entity, without the evidence annotations about it.
@@ -134,10 +144,11 @@ fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
     let rows = query::select_strings(
         store,
         &format!(
-            "SELECT DISTINCT ?p ?s ?g (isIRI(?s) AS ?iri) WHERE {{ GRAPH ?g {{ ?s ?p {e} }} FILTER(?g != pkg:entailed)
+            "SELECT DISTINCT ?p ?s ?g (isIRI(?s) AS ?iri) ?implied WHERE {{ GRAPH ?g {{ ?s ?p {e} }} FILTER(?g != pkg:entailed)
                FILTER NOT EXISTS {{ ?s a pk:Evidence }}
-               FILTER(!STRSTARTS(STR(?s), \"{ev}\")) }} ORDER BY ?p ?s",
-            ev = vocab::EVIDENCE
+               FILTER(!STRSTARTS(STR(?s), \"{ev}\")) {implied} }} ORDER BY ?p ?s",
+            ev = vocab::EVIDENCE,
+            implied = implied_actor("?s", "?p", e)
         ),
     )?;
     Ok(rows
@@ -151,7 +162,7 @@ fn incoming(store: &Store, e: &str, labels: &LabelIndex) -> Result<Vec<Relation>
                 predicate: p.to_owned(),
                 other: s.to_owned(),
                 other_is_iri: r.get("iri") == "true",
-                status: Provenance::of_graph(r.get("g")),
+                status: status(r),
             }
         })
         .collect())

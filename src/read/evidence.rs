@@ -80,11 +80,7 @@ pub fn quotes(
                 subject: r.string("s"),
                 predicate: r.string("p"),
                 object: r.string("o"),
-                status: if r.get("status").ends_with("Inferred") {
-                    Provenance::Inferred
-                } else {
-                    Provenance::Stated
-                },
+                status: Provenance::of_status(r.get("status")),
                 reasoning: r.opt("reason").map(str::to_owned),
                 document_title: doc
                     .map(|d| d.title.clone())

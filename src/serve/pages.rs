@@ -25,7 +25,7 @@ use crate::graph::export;
 use crate::graph::projection::Projection;
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
-use crate::model::vocab;
+use crate::model::vocab::{self, Provenance};
 use crate::read::describe::{self, Description, Relation};
 use crate::read::evidence::{self, Quote};
 use crate::read::query::{self, Answer, Row};
@@ -420,10 +420,10 @@ fn evidence_head(iri: &NamedNode, first: &Row, labels: &LabelIndex) -> String {
     } else {
         esc(o)
     };
-    let status = if first.get("status").ends_with("Inferred") {
-        "inferred 推断"
-    } else {
-        "stated 明确陈述"
+    let status = match Provenance::of_status(first.get("status")) {
+        Provenance::Inferred => "inferred 推断",
+        Provenance::ImpliedActor => "implied actor 隐含主语",
+        _ => "stated 明确陈述",
     };
     let mut html = format!(
         "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Evidence · policykg</title>{PAGE_STYLE}</head><body>\

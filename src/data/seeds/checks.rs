@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::compiler::Compiler;
 use super::declare::DeclaredLabel;
-use super::read::{EntityDecl, Place, S};
+use super::read::{EntityDecl, FactDecl, Place, S};
 
 impl Compiler {
     /// Whether `class` is a class of the ontology; if not, the error lists the classes there are.
@@ -65,5 +65,46 @@ impl Compiler {
                 }
             }
         }
+    }
+
+    /// Refuse a fact whose subject or object is not of a class the property's domain or range allows, so that
+    /// every relation means what the ontology defines it to mean.
+    pub(super) fn check_domain_range(&mut self, place: &Place, f: &FactDecl) -> bool {
+        let p = f.p.get_ref();
+        let mut ok = self.check_fits(
+            place,
+            &f.s,
+            self.ontology.domains.get(p).cloned(),
+            p,
+            "domain",
+        );
+        if let Some(o) = &f.o {
+            ok &= self.check_fits(place, o, self.ontology.ranges.get(p).cloned(), p, "range");
+        }
+        ok
+    }
+
+    /// Whether entity `id` (unknown entities are reported elsewhere) fits a domain or range of `property`.
+    pub(super) fn check_fits(
+        &mut self,
+        place: &Place,
+        id: &S,
+        allowed: Option<Vec<String>>,
+        property: &str,
+        which: &str,
+    ) -> bool {
+        let Some(class) = self.entities.get(id.get_ref()).map(|e| e.class.clone()) else {
+            return true;
+        };
+        if self.ontology.fits(&class, allowed.as_ref()) {
+            return true;
+        }
+        let message = format!(
+            "{:?} is a pk:{class}, outside the {which} of pk:{property} ({})",
+            id.get_ref(),
+            allowed.unwrap_or_default().join(" or ")
+        );
+        self.errors.push(place.at(id, message));
+        false
     }
 }

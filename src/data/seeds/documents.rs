@@ -22,6 +22,10 @@ pub(super) struct Doc {
     pub(super) text: String,
     /// The named graph of what the document states.
     pub(super) graph: NamedNode,
+    /// The entity id of its author, the implied subject of its subjectless sentences.
+    pub(super) publisher: String,
+    /// Its plan sections as character ranges `[start, end)`: what is quoted from them is planned.
+    pub(super) plans: Vec<(usize, usize)>,
 }
 
 impl Doc {
@@ -95,6 +99,7 @@ impl Compiler {
                 .push(place.at(&d.id, "document id must be a new lowercase ASCII slug"));
             return false;
         }
+        let plans = self.plan_sections(place, text, &d.plan_sections);
         let doc = Doc {
             id: id.clone(),
             file: d.file.get_ref().clone(),
@@ -102,6 +107,8 @@ impl Compiler {
             title_en: d.title_en.clone(),
             text: text.clone(),
             graph: vocab::graph(id),
+            publisher: d.publisher.get_ref().clone(),
+            plans,
         };
         self.docs.insert(id.clone(), doc);
         true

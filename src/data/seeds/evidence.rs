@@ -22,7 +22,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
 use super::ids::{quad, short_hash};
 use super::literals::{en, zh};
 use super::locate::QuoteAt;
-use crate::model::vocab::{self, OA, SKOS};
+use crate::model::vocab::{self, Modality, OA, SKOS};
 
 /// A fact to assert, and what backs it.
 pub(super) struct Claim<'a> {
@@ -35,6 +35,10 @@ pub(super) struct Claim<'a> {
     pub(super) inferred: Option<&'a str>,
     /// A curator's note on the fact, kept with its evidence.
     pub(super) note: Option<&'a str>,
+    /// The sentence leaves the subject unsaid and the document's author is it (`pk:StatedImplicitSubject`).
+    pub(super) implied: bool,
+    /// Whether the sentence reports the fact as done or planned; None for mentions, which report nothing.
+    pub(super) modality: Option<Modality>,
 }
 
 impl<'a> Claim<'a> {
@@ -51,6 +55,8 @@ impl<'a> Claim<'a> {
             quotes,
             inferred,
             note: None,
+            implied: false,
+            modality: None,
         }
     }
 }
@@ -83,7 +89,7 @@ impl EvidenceWriter {
             ev: &ev,
             graph: claim.graph,
         };
-        shape.annotation(t, claim.inferred);
+        shape.annotation(t, claim);
         for (i, quote) in claim.quotes.iter().enumerate() {
             shape.target(i + 1, quote);
         }
@@ -134,8 +140,9 @@ impl Shape<'_> {
         self.out.push(quad(s, p, o, self.graph));
     }
 
-    /// The annotation itself: a reified statement of the fact, stated or inferred.
-    fn annotation(&mut self, t: &Triple, inferred: Option<&str>) {
+    /// The annotation itself: a reified statement of the fact, stated (with its subject or without) or
+    /// inferred, done or planned.
+    fn annotation(&mut self, t: &Triple, claim: &Claim) {
         let ev = self.ev;
         self.push(ev, rdf::TYPE.into_owned(), vocab::pk("Evidence"));
         self.push(ev, rdf::TYPE.into_owned(), oa("Annotation"));
@@ -144,14 +151,17 @@ impl Shape<'_> {
         self.push(ev, rdf::PREDICATE.into_owned(), t.predicate.clone());
         self.push(ev, rdf::OBJECT.into_owned(), t.object.clone());
         self.push(ev, oa("motivatedBy"), oa("describing"));
-        let status = if inferred.is_some() {
-            "Inferred"
-        } else {
-            "Stated"
+        let status = match (claim.inferred, claim.implied) {
+            (Some(_), _) => "Inferred",
+            (None, true) => "StatedImplicitSubject",
+            (None, false) => "Stated",
         };
         self.push(ev, vocab::pk("epistemicStatus"), vocab::pk(status));
-        if let Some(reason) = inferred {
+        if let Some(reason) = claim.inferred {
             self.push(ev, vocab::pk("reasoning"), en(reason));
+        }
+        if let Some(modality) = claim.modality {
+            self.push(ev, vocab::pk("modality"), modality.iri());
         }
     }
 

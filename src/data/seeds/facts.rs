@@ -6,7 +6,8 @@ use super::compiler::Compiler;
 use super::evidence::Claim;
 use super::literals::typed_literal;
 use super::read::{FactDecl, ParsedFile, Place};
-use crate::model::vocab;
+use super::reading::Subject;
+use crate::model::vocab::{self, Modality};
 
 impl Compiler {
     /// The facts of a file.
@@ -25,6 +26,19 @@ impl Compiler {
             return;
         };
         let inferred = f.inferred.as_deref().filter(|r| !r.trim().is_empty());
+        let subject_of = self.subject(place, doc, f.implied_actor.as_ref(), inferred);
+        let Some(subject_of) = subject_of else {
+            return;
+        };
+        let involved = [
+            f.s.get_ref().as_str(),
+            f.o.as_ref().map_or("", |o| o.get_ref()),
+        ];
+        if !self.check_implied(place, &subject_of, &involved, &f.s)
+            || !self.check_domain_range(place, f)
+        {
+            return;
+        }
         // A fact outside a document file has no document to state it: only inference can back it.
         let graph = match (inferred, doc) {
             (Some(_), _) => vocab::inferred_graph(),
@@ -39,16 +53,28 @@ impl Compiler {
         else {
             return;
         };
+        let named = inferred.is_some()
+            || subject_of.implied().is_some()
+            || self.check_unnamed_author(place, doc, &involved, &quotes, &f.s);
+        let Some(modality) = self
+            .modality(place, &quotes, f.modality.as_ref())
+            .filter(|_| named)
+        else {
+            return;
+        };
         let triple = Triple::new(subject, vocab::pk(f.p.get_ref()), object);
         let claim = Claim {
             note: f.note.as_deref().filter(|n| !n.trim().is_empty()),
+            implied: subject_of.implied().is_some(),
+            modality: Some(modality),
             ..Claim::new(triple, &graph, &quotes, inferred)
         };
         self.evidence.write(&mut self.quads, &claim);
-        if inferred.is_some() {
-            self.counts.inferred_facts += 1;
-        } else {
-            self.counts.facts += 1;
+        self.counts.planned += usize::from(modality == Modality::Planned);
+        match (inferred, subject_of) {
+            (Some(_), _) => self.counts.inferred_facts += 1,
+            (None, Subject::Implied(_)) => self.counts.implied_facts += 1,
+            (None, Subject::Named) => self.counts.facts += 1,
         }
     }
 

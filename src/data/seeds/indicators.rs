@@ -8,7 +8,7 @@ use super::evidence::Claim;
 use super::ids::short_hash;
 use super::literals::{date_literal, decimal_literal, en, not_a_date, text_literal, zh};
 use super::read::{IndicatorDecl, ParsedFile, Place};
-use crate::model::vocab;
+use crate::model::vocab::{self, Modality};
 
 /// How a figure relates to the number: "more than 300", "nearly 50%".
 const QUALIFIERS: [&str; 5] = ["exact", "more than", "nearly", "at least", "at most"];
@@ -55,22 +55,52 @@ impl Compiler {
                 .push(place.at(&i.as_written, "as_written must appear inside the quote"));
             return;
         }
+        let Some(modality) = self.modality(place, &quotes, i.modality.as_ref()) else {
+            return;
+        };
+        let Some(subject) = self.subject(place, Some(doc), i.implied_actor.as_ref(), None) else {
+            return;
+        };
         let start = quotes.first().map_or(0, |q| q.start);
         let id = observation_id(doc, i, start);
         self.declare_observation(&id, i);
         let node = vocab::entity(&id);
         let graph = self.docs[doc].graph.clone();
-        for (p, o) in observation_facts(i, reading) {
+        let mut facts: Vec<(&str, Term, bool)> = observation_facts(i, reading)
+            .into_iter()
+            .map(|(p, o)| (p, o, false))
+            .collect();
+        facts.extend(
+            subject
+                .implied()
+                .map(|a| ("actor", vocab::entity(a).into(), true)),
+        );
+        for (p, o, implied) in facts {
             let triple = Triple::new(node.clone(), vocab::pk(p), o);
-            let claim = Claim::new(triple, &graph, &quotes, None);
+            let claim = Claim {
+                implied,
+                modality: Some(modality),
+                ..Claim::new(triple, &graph, &quotes, None)
+            };
             self.evidence.write(&mut self.quads, &claim);
         }
         self.counts.indicators += 1;
+        self.counts.planned += usize::from(modality == Modality::Planned);
     }
 
     /// The entity, date, number and qualifier of an indicator; None (reported) if one is wrong.
     fn read_indicator<'a>(&mut self, place: &Place, i: &'a IndicatorDecl) -> Option<Reading<'a>> {
         let of = self.entity_node(place, &i.of)?;
+        if !self.ontology.measures.contains(i.measure.get_ref()) {
+            let mut known: Vec<&str> = self.ontology.measures.iter().map(String::as_str).collect();
+            known.sort();
+            let message = format!(
+                "unknown measure; the measures of pk:Measures (ontology/measures.ttl) are: {}",
+                known.join(", ")
+            );
+            self.errors.push(place.at(&i.measure, message));
+            return None;
+        }
         let Some(date) = date_literal(i.date.get_ref()) else {
             self.errors
                 .push(place.at(&i.date, not_a_date(i.date.get_ref())));
@@ -128,6 +158,7 @@ fn observation_id(doc: &str, i: &IndicatorDecl, start: usize) -> String {
 fn observation_facts(i: &IndicatorDecl, r: Reading) -> Vec<(&'static str, Term)> {
     vec![
         ("observationOf", r.of.into()),
+        ("measureType", vocab::pk(i.measure.get_ref()).into()),
         ("measure", zh(&i.measure_zh).into()),
         ("measure", en(&i.measure_en).into()),
         ("value", r.value.into()),

@@ -37,6 +37,7 @@ mod locate;
 mod mentions;
 mod ontology;
 mod read;
+mod reading;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,6 +100,10 @@ pub struct Counts {
     pub facts: usize,
     /// Facts inferred from premises.
     pub inferred_facts: usize,
+    /// Facts stated by a document without a subject, whose subject is the document's author.
+    pub implied_facts: usize,
+    /// Facts, events and figures quoted from plan sections (or said to be planned).
+    pub planned: usize,
     /// Dated events.
     pub events: usize,
     /// Indicator observations.

@@ -23,6 +23,14 @@ pub(super) struct OntologyInfo {
     pub(super) datatype_properties: HashMap<String, Option<String>>,
     /// `pk:` terms usable as objects (levels, statuses).
     pub(super) individuals: HashSet<String>,
+    /// The measures of `pk:Measures`, by local name.
+    pub(super) measures: HashSet<String>,
+    /// Every class with the classes it is a subclass of (itself included), by local name.
+    pub(super) superclasses: HashMap<String, HashSet<String>>,
+    /// `rdfs:domain` of each property: one class, or the members of an `owl:unionOf`.
+    pub(super) domains: HashMap<String, Vec<String>>,
+    /// `rdfs:range` of each object property whose range is a class of the ontology.
+    pub(super) ranges: HashMap<String, Vec<String>>,
 }
 
 impl OntologyInfo {
@@ -34,6 +42,29 @@ impl OntologyInfo {
     }
 
     /// The property names, sorted, for a message that lists what could have been meant.
+    /// Whether an entity of class `class` may stand where `constraint` (a domain or range) asks for a class.
+    pub(super) fn fits(&self, class: &str, constraint: Option<&Vec<String>>) -> bool {
+        let Some(allowed) = constraint else {
+            return true;
+        };
+        let of = self.superclasses.get(class);
+        allowed
+            .iter()
+            .any(|c| c == class || of.is_some_and(|s| s.contains(c)))
+    }
+
+    /// The local names of the individuals typed with the class `class` (a full IRI).
+    fn individuals_of(&self, class: &str) -> Vec<String> {
+        self.quads
+            .iter()
+            .filter(|q| {
+                q.predicate == rdf::TYPE
+                    && matches!(&q.object, Term::NamedNode(o) if o.as_str() == class)
+            })
+            .filter_map(|q| pk_local(&q.subject).map(str::to_owned))
+            .collect()
+    }
+
     pub(super) fn known_properties(&self) -> String {
         let mut known: Vec<&str> = self
             .object_properties
@@ -50,7 +81,15 @@ impl OntologyInfo {
 pub(super) fn read_ontology(files: &[(String, String)]) -> Result<OntologyInfo, Vec<Error>> {
     let quads = parse(files)?;
     let terms = Terms::collect(&quads);
-    Ok(terms.classify(quads))
+    let mut info = terms.classify(quads);
+    info.superclasses = superclasses(&info.quads);
+    info.domains = class_constraints(&info.quads, "domain");
+    info.ranges = class_constraints(&info.quads, "range");
+    info.measures = info
+        .individuals_of(&format!("{PK}Measure"))
+        .into_iter()
+        .collect();
+    Ok(info)
 }
 
 fn parse(files: &[(String, String)]) -> Result<Vec<Quad>, Vec<Error>> {
@@ -119,6 +158,10 @@ impl Terms {
             object_properties: HashSet::new(),
             datatype_properties: HashMap::new(),
             individuals: HashSet::new(),
+            measures: HashSet::new(),
+            superclasses: HashMap::new(),
+            domains: HashMap::new(),
+            ranges: HashMap::new(),
         };
         for (local, ty) in self.types {
             let label = self.labels.get(&local).cloned().unwrap_or_default();
@@ -141,4 +184,83 @@ impl Terms {
         }
         info
     }
+}
+
+/// The local name of a `pk:` IRI.
+fn pk_local(node: &NamedOrBlankNode) -> Option<&str> {
+    match node {
+        NamedOrBlankNode::NamedNode(n) => n.as_str().strip_prefix(PK),
+        NamedOrBlankNode::BlankNode(_) => None,
+    }
+}
+
+/// Every `pk:` class with all the `pk:` classes above it through `rdfs:subClassOf`, itself included.
+fn superclasses(quads: &[Quad]) -> HashMap<String, HashSet<String>> {
+    let sub_class_of = format!("{}subClassOf", vocab::RDFS);
+    let mut direct: HashMap<String, Vec<String>> = HashMap::new();
+    for q in quads
+        .iter()
+        .filter(|q| q.predicate.as_str() == sub_class_of)
+    {
+        if let (Some(s), Term::NamedNode(o)) = (pk_local(&q.subject), &q.object) {
+            if let Some(o) = o.as_str().strip_prefix(PK) {
+                direct.entry(s.to_owned()).or_default().push(o.to_owned());
+            }
+        }
+    }
+    let mut closure = HashMap::new();
+    for class in direct.keys() {
+        let mut seen = HashSet::from([class.clone()]);
+        let mut todo = vec![class.clone()];
+        while let Some(c) = todo.pop() {
+            for up in direct.get(&c).into_iter().flatten() {
+                if seen.insert(up.clone()) {
+                    todo.push(up.clone());
+                }
+            }
+        }
+        closure.insert(class.clone(), seen);
+    }
+    closure
+}
+
+/// `rdfs:domain` or `rdfs:range` (`which`) of every `pk:` property, as `pk:` classes: a class, or the members
+/// of an `owl:unionOf` list. Constraints outside `pk:` (xsd datatypes) are left out.
+fn class_constraints(quads: &[Quad], which: &str) -> HashMap<String, Vec<String>> {
+    let predicate = format!("{}{which}", vocab::RDFS);
+    let mut out = HashMap::new();
+    for q in quads.iter().filter(|q| q.predicate.as_str() == predicate) {
+        let Some(property) = pk_local(&q.subject) else {
+            continue;
+        };
+        let classes = match &q.object {
+            Term::NamedNode(n) => n.as_str().strip_prefix(PK).map(|c| vec![c.to_owned()]),
+            Term::BlankNode(b) => Some(union_members(quads, &NamedOrBlankNode::from(b.clone()))),
+            _ => None,
+        };
+        if let Some(classes) = classes.filter(|c| !c.is_empty()) {
+            out.insert(property.to_owned(), classes);
+        }
+    }
+    out
+}
+
+/// The `pk:` classes of the `owl:unionOf` list of a blank class.
+fn union_members(quads: &[Quad], class: &NamedOrBlankNode) -> Vec<String> {
+    let object_of = |s: &NamedOrBlankNode, p: &str| {
+        quads
+            .iter()
+            .find(|q| &q.subject == s && q.predicate.as_str() == p)
+            .map(|q| q.object.clone())
+    };
+    let mut members = Vec::new();
+    let mut list = object_of(class, &format!("{}unionOf", vocab::OWL));
+    while let Some(Term::BlankNode(cell)) = list {
+        let cell = NamedOrBlankNode::from(cell);
+        if let Some(Term::NamedNode(first)) = object_of(&cell, rdf::FIRST.as_str()) {
+            members.extend(first.as_str().strip_prefix(PK).map(str::to_owned));
+        }
+        list = object_of(&cell, rdf::REST.as_str());
+    }
+    members
 }

@@ -43,6 +43,18 @@ pub(super) struct DocumentDecl {
     pub(super) published: Option<S>,
     pub(super) kind: String,
     pub(super) year_covered: S,
+    /// The plan sections (工作要点, 下一步, 明年工作安排): what is quoted from them is planned, not done.
+    #[serde(default)]
+    pub(super) plan_sections: Vec<SectionDecl>,
+}
+
+/// A part of a document, from the first occurrence of `from` to the first occurrence of `to` after it (or the end).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SectionDecl {
+    pub(super) from: S,
+    #[serde(default)]
+    pub(super) to: Option<S>,
 }
 
 /// `[[entity]]`: a named thing, with labels that occur verbatim in the documents.
@@ -93,6 +105,12 @@ pub(super) struct FactDecl {
     pub(super) premises: Vec<Premise>,
     #[serde(default)]
     pub(super) note: Option<String>,
+    /// The sentence has no subject, and the document's author (its publisher) is the subject.
+    #[serde(default)]
+    pub(super) implied_actor: Option<Spanned<bool>>,
+    /// `planned` or `done`, overriding what the document's plan sections say.
+    #[serde(default)]
+    pub(super) modality: Option<S>,
 }
 
 /// `[[event]]`: a dated step in the life of an entity (drafted, adopted, in force, …).
@@ -115,6 +133,12 @@ pub(super) struct EventDecl {
     pub(super) inferred: Option<String>,
     #[serde(default)]
     pub(super) premises: Vec<Premise>,
+    /// The sentence has no subject, and the document's author (its publisher) is the subject.
+    #[serde(default)]
+    pub(super) implied_actor: Option<Spanned<bool>>,
+    /// `planned` or `done`, overriding what the document's plan sections say.
+    #[serde(default)]
+    pub(super) modality: Option<S>,
 }
 
 /// `[[indicator]]`: a figure a document reports, as written and as a number.
@@ -122,6 +146,8 @@ pub(super) struct EventDecl {
 #[serde(deny_unknown_fields)]
 pub(super) struct IndicatorDecl {
     pub(super) of: S,
+    /// The concept of `pk:Measures` (ontology/measures.ttl) the figure counts.
+    pub(super) measure: S,
     pub(super) measure_zh: String,
     pub(super) measure_en: String,
     pub(super) value: Spanned<toml::Value>,
@@ -135,6 +161,12 @@ pub(super) struct IndicatorDecl {
     pub(super) occurrence: Option<usize>,
     #[serde(default)]
     pub(super) note: Option<String>,
+    /// The sentence has no subject, and the document's author (its publisher) is the subject.
+    #[serde(default)]
+    pub(super) implied_actor: Option<Spanned<bool>>,
+    /// `planned` or `done`, overriding what the document's plan sections say.
+    #[serde(default)]
+    pub(super) modality: Option<S>,
 }
 
 /// `[[excluded]]`: a name deliberately left out, so that coverage checks do not report it.

@@ -116,6 +116,38 @@ fn every_title_and_quoted_name_is_an_entity_or_excluded() {
 }
 
 #[test]
+fn every_sentence_is_covered_or_excused() {
+    let compiled = policykg::data::seeds::compile_bundled().unwrap();
+    let ledger = &compiled.ledger;
+    println!(
+        "sentence ledger:\n{}",
+        policykg::data::seeds::coverage_table(ledger)
+    );
+    assert_eq!(ledger.len(), 5);
+    let mut pending = 0;
+    for c in ledger {
+        for s in &c.pending {
+            println!(
+                "pending in {}: {}..{} {}",
+                c.document, s.start, s.end, s.text
+            );
+        }
+        pending += c.pending.len();
+        assert_eq!(
+            c.covered + c.excused + c.pending.len(),
+            c.sentences,
+            "{}",
+            c.document
+        );
+        assert!(c.covered * 3 > c.sentences * 2, "{c:?}");
+    }
+    // Every sentence is curated: a `[[pending]]` entry in a ledger file is a regression.
+    assert_eq!(pending, 0, "pending sentences");
+    let total: usize = ledger.iter().map(|c| c.sentences).sum();
+    assert_eq!(total, 571, "the five texts split into 571 sentences");
+}
+
+#[test]
 fn dates_carry_their_precision() {
     let types = column("SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE { ?e pk:date ?d }");
     for t in &types {

@@ -576,11 +576,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            [(1, "江苏省政务服务管理办公室", 58), (2, "江苏省数据局", 56)]
+            [(1, "江苏省数据局", 78), (2, "江苏省政务服务管理办公室", 73)]
         );
         assert!(rank(p, &["Hotline".into()], 50)
             .iter()
             .all(|r| r.node.class == "Hotline"));
-        assert!(rank_text(&top).contains("0.1950"));
+        assert!(rank_text(&top).contains("0.2523"));
     }
 }

@@ -347,6 +347,9 @@ fn check_seeds_passes_on_the_checkout() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("seeds OK: 5 documents"));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.starts_with("| document | sentences | covered | excused | pending |"));
+    assert!(table.contains("| all five | 571 |"), "{table}");
 }
 
 #[test]

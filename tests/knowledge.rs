@@ -2,6 +2,7 @@
 //! “…” name of the documents covered, and the competency questions a researcher asks, with their answers.
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 
 use crate::common::*;
 use policykg::read::resolve::normalise;
@@ -113,6 +114,37 @@ fn every_title_and_quoted_name_is_an_entity_or_excluded() {
         .exclusions
         .iter()
         .all(|x| !x.reason.trim().is_empty()));
+}
+
+#[test]
+fn every_sentence_is_covered_or_excused() {
+    let compiled = policykg::data::seeds::compile_bundled().unwrap();
+    let ledger = &compiled.ledger;
+    // Straight to stderr, past the test harness's capture, so that every run shows the coverage.
+    let table = policykg::data::seeds::coverage_table(ledger);
+    let _ = writeln!(std::io::stderr(), "sentence ledger:\n{table}");
+    assert_eq!(ledger.len(), 5);
+    let mut pending = 0;
+    for c in ledger {
+        for s in &c.pending {
+            println!(
+                "pending in {}: {}..{} {}",
+                c.document, s.start, s.end, s.text
+            );
+        }
+        pending += c.pending.len();
+        assert_eq!(
+            c.covered + c.excused + c.pending.len(),
+            c.sentences,
+            "{}",
+            c.document
+        );
+        assert!(c.covered * 2 > c.sentences, "{c:?}");
+    }
+    // Every sentence is curated: a `[[pending]]` entry in a ledger file is a regression.
+    assert_eq!(pending, 0, "pending sentences");
+    let total: usize = ledger.iter().map(|c| c.sentences).sum();
+    assert_eq!(total, 571, "the five texts split into 571 sentences");
 }
 
 #[test]

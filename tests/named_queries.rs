@@ -232,7 +232,7 @@ fn most_mentioned() {
 #[test]
 fn entities() {
     let rows = answer("entities");
-    assert_eq!(rows.len(), 464);
+    assert_eq!(rows.len(), 507);
     expect(
         "entities",
         &rows,
@@ -305,7 +305,7 @@ fn inferred_facts() {
 #[test]
 fn instruments_by_kind() {
     let rows = answer("instruments-by-kind");
-    expect("kinds", &rows, &["Plan", "39"]);
+    expect("kinds", &rows, &["Plan", "40"]);
     expect("kinds", &rows, &["LocalRegulation", "6"]);
     expect("kinds", &rows, &["GovernmentRule"]);
     let counts: Vec<u32> = rows.iter().map(|r| r[3].parse().unwrap()).collect();

@@ -1,4 +1,5 @@
-//! `policykg check-seeds`: compile the seed files of a checkout and report every error.
+//! `policykg check-seeds`: compile the seed files of a checkout and report every error, then print how every
+//! document's sentences are accounted for (the sentence ledger) as the Markdown table of `docs/knowledge.md`.
 
 use std::path::PathBuf;
 
@@ -24,7 +25,7 @@ pub(crate) fn run(args: Args) -> Result<()> {
                 "seeds OK: {} documents, {} entities, {} stated facts, {} implied-actor facts, {} inferred facts, {} events, {} indicators ({} planned facts, events and indicators), {} mentions, {} exclusions, {} quads",
                 c.documents.len(), n.entities, n.facts, n.implied_facts, n.inferred_facts, n.events, n.indicators, n.planned, n.mentions, n.exclusions, c.quads.len()
             ));
-            Ok(())
+            super::output::write_text(&seeds::coverage_table(&c.ledger))
         }
         Err(errors) => {
             for e in &errors {

@@ -8,7 +8,7 @@ use super::documents::Doc;
 use super::evidence::EvidenceWriter;
 use super::literals::date_bounds;
 use super::ontology::{read_ontology, OntologyInfo};
-use super::{Compiled, Counts, EntityInfo, Exclusion, SeedInput};
+use super::{Compiled, Counts, Coverage, EntityInfo, Exclusion, SeedInput};
 use crate::model::error::Error;
 
 /// What the phases have learnt so far. Each phase module adds its methods in its own `impl Compiler`.
@@ -38,7 +38,11 @@ impl Compiler {
     }
 
     /// Every error found, or the ontology and seed quads, each once.
-    pub(super) fn finish(mut self, exclusions: Vec<Exclusion>) -> Result<Compiled, Vec<Error>> {
+    pub(super) fn finish(
+        mut self,
+        exclusions: Vec<Exclusion>,
+        ledger: Vec<Coverage>,
+    ) -> Result<Compiled, Vec<Error>> {
         self.counts.exclusions = exclusions.len();
         if !self.errors.is_empty() {
             return Err(self.errors);
@@ -54,6 +58,7 @@ impl Compiler {
             documents: self.docs.into_values().map(Doc::info).collect(),
             exclusions,
             counts: self.counts,
+            ledger,
         })
     }
 }

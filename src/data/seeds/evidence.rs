@@ -14,7 +14,7 @@
 //! <…#position-N> a oa:TextPositionSelector ; oa:start N ; oa:end N .
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term, Triple};
@@ -66,6 +66,8 @@ impl<'a> Claim<'a> {
 #[derive(Default)]
 pub(super) struct EvidenceWriter {
     seen: HashSet<String>,
+    /// The character spans of every quote written, by document: what the sentence ledger counts as covered.
+    spans: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl EvidenceWriter {
@@ -75,6 +77,10 @@ impl EvidenceWriter {
         let ev = evidence_iri(claim);
         if !self.seen.insert(ev.as_str().to_owned()) {
             return None;
+        }
+        for q in claim.quotes {
+            let spans = self.spans.entry(q.doc.clone()).or_default();
+            spans.push((q.start, q.end));
         }
         let t = &claim.triple;
         let graph = GraphName::NamedNode(claim.graph.clone());
@@ -97,6 +103,11 @@ impl EvidenceWriter {
             shape.push(&ev, vocab::ns(SKOS, "note"), en(note));
         }
         Some(ev)
+    }
+
+    /// The character spans of the quotes written so far in document `doc`.
+    pub(super) fn spans(&self, doc: &str) -> &[(usize, usize)] {
+        self.spans.get(doc).map_or(&[], Vec::as_slice)
     }
 }
 

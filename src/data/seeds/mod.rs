@@ -16,6 +16,7 @@
 //! 6. `events` and `indicators`: they declare entities of their own, before the facts that may refer to them.
 //! 7. `facts`: the curated facts, stated in a document or inferred from premises.
 //! 8. `mentions`: `pk:mentionedIn` for every document that names an entity.
+//! 9. `ledger`: every sentence of every document is covered by a quote of the phases above, or excused.
 //!
 //! Every quote is found by `locate` (a verbatim substring, at character offsets) and every fact is written by
 //! `evidence`, so that a fact has one evidence shape whichever phase asserts it. Errors are collected rather than
@@ -32,6 +33,7 @@ mod facts;
 mod ids;
 mod indicators;
 mod input;
+mod ledger;
 mod literals;
 mod locate;
 mod mentions;
@@ -45,6 +47,7 @@ use oxigraph::model::Quad;
 
 use crate::model::error::{Error, Result};
 use compiler::Compiler;
+pub use ledger::{coverage_table, sentences, Coverage, Sentence, REASONS};
 
 // ------------------------------------------------------------------------------------------------ public results
 
@@ -127,6 +130,8 @@ pub struct Compiled {
     pub exclusions: Vec<Exclusion>,
     /// How many of each kind of seed.
     pub counts: Counts,
+    /// How every document's sentences are accounted for (the sentence ledger), by document id.
+    pub ledger: Vec<Coverage>,
 }
 
 /// The text inputs of a compilation: `(path for messages, contents)`.
@@ -185,7 +190,8 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
         c.facts(file);
     }
     c.mentions(&declared);
-    c.finish(exclusions)
+    let ledger = c.ledger(&files);
+    c.finish(exclusions, ledger)
 }
 
 #[cfg(test)]
@@ -274,6 +280,76 @@ en = "Data Regulation"
         assert!(
             errors[0].contains("is not in the document text"),
             "{errors:?}"
+        );
+    }
+
+    /// The test seed over a text with a sentence that names nothing, and a ledger file with `entries` (if any).
+    fn ledger_input(entries: Option<&str>) -> SeedInput {
+        let mut input = input(HEADER);
+        let text = "2025年,推动《江苏省数据条例》颁布实施。加强统筹协调。省数据局负责。";
+        input
+            .documents
+            .insert("doc.txt".to_owned(), text.to_owned());
+        if let Some(entries) = entries {
+            let ledger = format!("[ledger]\ndocument = \"test-doc\"\n{entries}");
+            input
+                .seeds
+                .push(("seeds/ledger/test-doc.toml".to_owned(), ledger));
+        }
+        input
+    }
+
+    fn ledger_errors(input: &SeedInput) -> Vec<String> {
+        match compile(input) {
+            Ok(_) => vec![],
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    fn compiled(input: &SeedInput) -> Compiled {
+        compile(input)
+            .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>()))
+    }
+
+    #[test]
+    fn every_sentence_is_covered_excused_or_pending() {
+        // The first and last sentences are covered by the mentions of the regulation and the bureau.
+        let errors = ledger_errors(&ledger_input(None));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("seeds/test.toml: test-doc: sentence at 22..29 \"加强统筹协调。\" is neither covered"),
+            "{errors:?}"
+        );
+        let excused = ledger_input(Some(
+            "[[excuse]]\nsentence = \"加强统筹\"\nreason = \"unnamed\"\n",
+        ));
+        let c = &compiled(&excused).ledger[0];
+        assert_eq!(
+            (c.sentences, c.covered, c.excused, c.pending.len()),
+            (3, 2, 1, 0)
+        );
+        let pending = ledger_input(Some("[[pending]]\nsentence = \"加强统筹协调。\"\n"));
+        assert_eq!(
+            compiled(&pending).ledger[0].pending[0].text,
+            "加强统筹协调。"
+        );
+    }
+
+    #[test]
+    fn a_ledger_entry_must_name_one_uncovered_sentence_with_a_known_reason() {
+        let entries = "[[excuse]]\nsentence = \"加强\"\nreason = \"dull\"\n\n[[excuse]]\nsentence = \"省数据局负责\"\nreason = \"heading\"\n\n[[excuse]]\nsentence = \"不存在\"\nreason = \"heading\"\n";
+        let errors = ledger_errors(&ledger_input(Some(entries))).join("\n");
+        assert!(
+            errors.contains("seeds/ledger/test-doc.toml:5:10: unknown reason \"dull\""),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("is covered by a quote: remove it from the ledger"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("seeds/ledger/test-doc.toml:12:12: this names no sentence"),
+            "{errors}"
         );
     }
 

@@ -26,6 +26,12 @@ pub(super) struct SeedFile {
     pub(super) indicator: Vec<IndicatorDecl>,
     #[serde(default)]
     pub(super) excluded: Vec<ExclusionDecl>,
+    /// A ledger file (`seeds/ledger/<document-id>.toml`) names its document here.
+    pub(super) ledger: Option<LedgerDecl>,
+    #[serde(default)]
+    pub(super) excuse: Vec<ExcuseDecl>,
+    #[serde(default)]
+    pub(super) pending: Vec<PendingDecl>,
 }
 
 /// `[document]`: the source text a file's quotes come from.
@@ -175,6 +181,28 @@ pub(super) struct IndicatorDecl {
 pub(super) struct ExclusionDecl {
     pub(super) text: S,
     pub(super) reason: String,
+}
+
+/// `[ledger]`: the document whose sentences a ledger file excuses.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LedgerDecl {
+    pub(super) document: S,
+}
+
+/// `[[excuse]]`: a sentence that deliberately yields no fact, quoted (or its start) so that a reader can check it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExcuseDecl {
+    pub(super) sentence: S,
+    pub(super) reason: S,
+}
+
+/// `[[pending]]`: a sentence not yet curated, listed so that the list can only shrink and is seen to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PendingDecl {
+    pub(super) sentence: S,
 }
 
 /// Where a span of a seed file is, for messages.

@@ -12,3 +12,4 @@ pub mod resolve;
 pub mod search;
 pub mod service;
 pub mod stats;
+pub mod validate;

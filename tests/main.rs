@@ -21,3 +21,4 @@ mod layers;
 mod named_queries;
 mod search;
 mod server;
+mod standards;

@@ -54,8 +54,8 @@ pub struct Report {
     pub results: Vec<Violation>,
 }
 
-/// Validate the store's graphs (their union; every named graph when `graphs` is empty) against the bundled
-/// shapes.
+/// Validate the store's graphs (their union; when `graphs` is empty, every graph but the entailed one) against
+/// the bundled shapes.
 pub fn validate(store: &Store, graphs: &[NamedNode]) -> Result<Report> {
     run(&DataGraph::read(store, graphs)?)
 }

@@ -27,7 +27,7 @@ pub(crate) struct DataGraph {
 }
 
 impl DataGraph {
-    /// Read the union of `graphs` (every named graph when empty) from the store.
+    /// Read the union of `graphs` from the store; when `graphs` is empty, every graph but the entailed one.
     pub(crate) fn read(store: &Store, graphs: &[NamedNode]) -> Result<Self> {
         let quads: Vec<Quad> = if graphs.is_empty() {
             stored(store)?

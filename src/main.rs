@@ -34,6 +34,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => cli::export::run(args, &session),
         Command::Serve(args) => cli::serve::run(args, &session),
         Command::SparqlWorker => cli::serve::worker(&session),
+        Command::Validate(args) => cli::validate::run(args, &session),
         Command::CheckSeeds(args) => cli::check_seeds::run(args),
     }
 }

@@ -21,5 +21,6 @@ mod layers;
 mod named_queries;
 mod search;
 mod server;
+mod standards;
 mod time;
 mod views;

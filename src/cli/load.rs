@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use policykg::model::format::RdfInput;
 use policykg::model::report::Reporter;
+use policykg::read::validate;
 use policykg::{Error, Result};
 
 use super::terminal::Terminal;
@@ -19,6 +20,9 @@ pub(crate) struct Args {
     /// Rebuild the store from the bundled data first, dropping graphs loaded earlier
     #[arg(long)]
     fresh: bool,
+    /// Refuse the load, leaving the store unchanged, when the data would not conform to the SHACL shapes
+    #[arg(long)]
+    strict: bool,
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
@@ -47,11 +51,36 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         ));
     }
     if !args.paths.is_empty() {
+        check_shapes(&args, kg.store())?;
         let report = kg.load(&args.paths, args.format, &Terminal)?;
         for (file, n) in &report.files {
             Terminal.message(&format!("loaded {n} quads from {file}"));
         }
         Terminal.message(&format!("{} quads added to {path}", report.quads));
     }
+    Ok(())
+}
+
+/// Validate the store with the files before loading them: the violations go to stderr; `--strict` refuses the
+/// load when there are any (nothing is written), otherwise a warning with their count lets it go on.
+fn check_shapes(args: &Args, store: &oxigraph::store::Store) -> Result<()> {
+    let report = validate::validate_with_files(store, &args.paths, args.format)?;
+    if report.conforms() {
+        return Ok(());
+    }
+    Terminal.line(report.text().trim_end());
+    if args.strict {
+        return Err(Error::Invalid {
+            place: "load --strict".into(),
+            message: format!(
+                "refused: the data would not conform to the shapes ({}); the store is unchanged",
+                report.summary()
+            ),
+        });
+    }
+    Terminal.message(&format!(
+        "warning: loading data that do not conform to the shapes: {}",
+        report.summary()
+    ));
     Ok(())
 }

@@ -20,6 +20,7 @@ mod session;
 pub(crate) mod stats;
 mod terminal;
 pub(crate) mod timeline;
+pub(crate) mod validate;
 pub(crate) mod viz;
 
 use std::io::Write;
@@ -85,6 +86,8 @@ pub(crate) enum Command {
     Export(export::Args),
     /// Serve a SPARQL 1.1 endpoint (/sparql), a browser UI (/) and entity pages (/id/…, /doc/…)
     Serve(serve::Args),
+    /// Check the store against the SHACL shapes (ontology/shapes.ttl) and write the validation report
+    Validate(validate::Args),
     /// Check the seed files of a project checkout (ontology/, seeds/) and report every error
     CheckSeeds(check_seeds::Args),
     /// One query job of a server, in a worker process (internal)

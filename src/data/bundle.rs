@@ -23,9 +23,17 @@ fn under(folder: &'static str, extension: &'static str) -> impl Iterator<Item = 
         .map(|&(path, text)| BundledFile { path, text })
 }
 
-/// The ontology files (`ontology/*.ttl`).
+/// The SHACL shapes the graph is validated against: not part of the ontology, and never stored.
+pub const SHAPES: &str = "ontology/shapes.ttl";
+
+/// The ontology files (`ontology/*.ttl`), without the shapes.
 pub fn ontology() -> impl Iterator<Item = BundledFile> {
-    under("ontology/", ".ttl")
+    under("ontology/", ".ttl").filter(|f| f.path != SHAPES)
+}
+
+/// The SHACL shapes (`ontology/shapes.ttl`).
+pub fn shapes() -> Option<BundledFile> {
+    under("ontology/", ".ttl").find(|f| f.path == SHAPES)
 }
 
 /// The JSON-LD context shipped with the ontology.

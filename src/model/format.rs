@@ -329,6 +329,18 @@ subset! {
 }
 
 subset! {
+    /// What `policykg validate` writes: the SHACL validation report.
+    ValidateFormat {
+        /// A table for people.
+        Text = "text" ["txt"],
+        /// Pretty JSON.
+        Json = "json",
+        /// The W3C SHACL validation report in Turtle.
+        Turtle = "turtle" ["ttl"],
+    }
+}
+
+subset! {
     /// What `policykg lineage` writes.
     LineageFormat {
         /// An indented tree.

@@ -27,7 +27,9 @@ impl SeedInput {
 
     /// The data of a project checkout on disk (`DIR/ontology`, `DIR/seeds`), for `policykg check-seeds`.
     pub fn from_dir(root: &Path) -> Result<Self> {
-        let ontology = read_all(root, "ontology", "ttl")?;
+        let mut ontology = read_all(root, "ontology", "ttl")?;
+        // The shapes describe the graph; they are not part of the vocabulary it is compiled with.
+        ontology.retain(|(path, _)| path.replace('\\', "/") != bundle::SHAPES);
         let seeds = read_all(root, "seeds", "toml")?;
         let documents = read_all(root, "seeds/documents", "txt")?
             .into_iter()

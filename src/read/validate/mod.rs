@@ -1,0 +1,305 @@
+//! SHACL validation of the store against the bundled shapes (`ontology/shapes.ttl`), with a W3C validation report
+//! (focus node, path, value, source shape, constraint component, message) as text, JSON or Turtle.
+//!
+//! The engine is policykg's own, over Oxigraph's SPARQL: every constraint of a shape runs as one SELECT over all
+//! its focus nodes ([`check`]). The maintained Rust engine, rudof (`shacl_validation`, `shacl`), does not compose
+//! with this store: every release of its `rudof_rdf` turns on Oxigraph's `rdf-12` and
+//! `http-client-rustls-native` features, which would change the store's term model and add a second TLS stack to
+//! a binary whose SERVICE calls are plain HTTP. The shapes are read by [`shapes`], which refuses any construct
+//! the engine does not run; pySHACL checks the same verdicts in the tests.
+
+mod check;
+mod shapes;
+
+use std::path::PathBuf;
+
+use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::store::Store;
+use serde::Serialize;
+
+pub use shapes::Path;
+
+use crate::data::bundle;
+use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
+use crate::model::error::{Error, Result};
+use crate::model::format::RdfInput;
+use crate::model::vocab;
+use check::DataGraph;
+use shapes::{sh, SH};
+
+/// The namespace of the bundled shapes (`pksh:`).
+pub const SHAPES: &str = "https://w3id.org/policykg/shapes#";
+
+/// One result of a validation: a focus node that does not conform to a shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The focus node (`sh:focusNode`).
+    pub focus: Term,
+    /// The path of the property shape (`sh:resultPath`), if any.
+    pub path: Option<Path>,
+    /// The value that failed (`sh:value`), if the constraint is about one value.
+    pub value: Option<Term>,
+    /// The shape (`sh:sourceShape`): a property shape without an IRI is named by its node shape.
+    pub shape: Term,
+    /// The constraint component (`sh:sourceConstraintComponent`).
+    pub component: NamedNode,
+    /// What is wrong (`sh:resultMessage`).
+    pub message: String,
+}
+
+/// A validation report: conforming when it has no results.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The violations, sorted by shape, focus node, path and value.
+    pub results: Vec<Violation>,
+}
+
+/// Validate the store's graphs (their union; when `graphs` is empty, every graph but the entailed one) against
+/// the bundled shapes.
+pub fn validate(store: &Store, graphs: &[NamedNode]) -> Result<Report> {
+    run(&DataGraph::read(store, graphs)?)
+}
+
+/// Validate what the store would hold once `paths` are loaded, without touching the store: the store's quads and
+/// the files' quads are validated together in memory. `load` runs it first, so that `load --strict` can refuse a
+/// file before anything is written.
+pub fn validate_with_files(
+    store: &Store,
+    paths: &[PathBuf],
+    format: Option<RdfInput>,
+) -> Result<Report> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect_rdf_files(path, format.is_some(), &mut files)?;
+    }
+    let mut quads: Vec<Quad> = store
+        .iter()
+        .collect::<Result<_, _>>()
+        .map_err(Error::storage)?;
+    for file in &files {
+        let rdf_format = match format {
+            Some(f) => f.rdf_format(),
+            None => format_from_extension(file)?,
+        };
+        quads.extend(parse_file(file, rdf_format)?);
+    }
+    run(&DataGraph::from_quads(quads))
+}
+
+/// Run the bundled shapes over a data graph.
+fn run(data: &DataGraph) -> Result<Report> {
+    let mut results = Vec::new();
+    for shape in bundled_shapes()? {
+        results.extend(check::check_shape(data, &shape)?);
+    }
+    results.sort_by_cached_key(|v| {
+        (
+            term_text(&v.shape),
+            term_text(&v.focus),
+            v.path.clone(),
+            v.value.as_ref().map(term_text),
+        )
+    });
+    results.dedup();
+    Ok(Report { results })
+}
+
+/// A graph named on the command line (`pkg:NAME` or an IRI) that the store holds.
+pub fn graph_name(store: &Store, text: &str) -> Result<NamedNode> {
+    let iri = vocab::expand(text).unwrap_or_else(|| text.to_owned());
+    let node = NamedNode::new(iri)
+        .map_err(|e| Error::Usage(format!("--graph {text:?} is not an IRI: {e}")))?;
+    if store
+        .contains_named_graph(node.as_ref())
+        .map_err(Error::storage)?
+    {
+        Ok(node)
+    } else {
+        Err(Error::Usage(format!(
+            "no named graph {text}; `policykg stats` lists them"
+        )))
+    }
+}
+
+/// The bundled shapes.
+fn bundled_shapes() -> Result<Vec<shapes::Shape>> {
+    let file = bundle::shapes().ok_or_else(|| Error::invalid(bundle::SHAPES, "is not bundled"))?;
+    shapes::read_shapes(file.path, file.text)
+}
+
+/// A term as a person reads it: IRIs shortened (`pkid:…`, `pksh:…`), literals in Turtle form.
+pub fn term_text(term: &Term) -> String {
+    match term {
+        Term::NamedNode(n) => match n.as_str().strip_prefix(SHAPES) {
+            Some(local) => format!("pksh:{local}"),
+            None => vocab::shorten(n.as_str()),
+        },
+        Term::Literal(l) if l.datatype() == oxigraph::model::vocab::xsd::STRING => {
+            l.value().to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+impl Path {
+    /// The path as a person reads it (`skos:prefLabel`, `^rdf:subject`).
+    pub fn text(&self) -> String {
+        let name = vocab::shorten(self.predicate().as_str());
+        match self {
+            Path::Predicate(_) => name,
+            Path::Inverse(_) => format!("^{name}"),
+        }
+    }
+}
+
+/// One result in JSON.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonResult {
+    focus_node: String,
+    result_path: Option<String>,
+    value: Option<String>,
+    source_shape: String,
+    source_constraint_component: String,
+    result_severity: String,
+    result_message: String,
+}
+
+/// The report in JSON.
+#[derive(Serialize)]
+pub struct JsonReport {
+    conforms: bool,
+    results: Vec<JsonResult>,
+}
+
+impl Report {
+    /// Does the data conform to every shape?
+    pub fn conforms(&self) -> bool {
+        self.results.is_empty()
+    }
+
+    /// The distinct shapes violated, in order.
+    pub fn shapes(&self) -> Vec<String> {
+        let mut shapes: Vec<String> = self.results.iter().map(|v| term_text(&v.shape)).collect();
+        shapes.dedup();
+        shapes
+    }
+
+    /// The report as JSON (`conforms`, `results` with the W3C report's property names).
+    pub fn json(&self) -> JsonReport {
+        let full = |t: &Term| match t {
+            Term::NamedNode(n) => n.as_str().to_owned(),
+            other => other.to_string(),
+        };
+        JsonReport {
+            conforms: self.conforms(),
+            results: self
+                .results
+                .iter()
+                .map(|v| JsonResult {
+                    focus_node: full(&v.focus),
+                    result_path: v.path.as_ref().map(Path::sparql),
+                    value: v.value.as_ref().map(full),
+                    source_shape: full(&v.shape),
+                    source_constraint_component: v.component.as_str().to_owned(),
+                    result_severity: format!("{SH}Violation"),
+                    result_message: v.message.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The report as a table for people, and a last line with the verdict.
+    pub fn text(&self) -> String {
+        if self.conforms() {
+            return "conforms: no violations\n".to_owned();
+        }
+        let header = ["focus node", "path", "value", "shape", "message"];
+        let mut table =
+            crate::read::query::new_table(header.iter().map(|h| h.to_string()).collect());
+        for v in &self.results {
+            table.add_row(vec![
+                term_text(&v.focus),
+                v.path.as_ref().map(Path::text).unwrap_or_default(),
+                v.value.as_ref().map(term_text).unwrap_or_default(),
+                term_text(&v.shape),
+                v.message.clone(),
+            ]);
+        }
+        format!("{table}\n{}\n", self.summary())
+    }
+
+    /// `N violations of M shapes`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} violation(s) of {} shape(s)",
+            self.results.len(),
+            self.shapes().len()
+        )
+    }
+
+    /// The W3C SHACL validation report as quads of the default graph.
+    pub fn quads(&self) -> Vec<Quad> {
+        let report = BlankNode::default();
+        let mut quads = Vec::new();
+        let mut add = |s: &BlankNode, p: &str, o: Term| {
+            quads.push(Quad::new(s.clone(), sh(p), o, GraphName::DefaultGraph));
+        };
+        add(&report, "conforms", Literal::from(self.conforms()).into());
+        let rdf_type = oxigraph::model::vocab::rdf::TYPE.into_owned();
+        let mut extra = vec![Quad::new(
+            report.clone(),
+            rdf_type.clone(),
+            sh("ValidationReport"),
+            GraphName::DefaultGraph,
+        )];
+        for v in &self.results {
+            let result = BlankNode::default();
+            add(&report, "result", result.clone().into());
+            extra.push(Quad::new(
+                result.clone(),
+                rdf_type.clone(),
+                sh("ValidationResult"),
+                GraphName::DefaultGraph,
+            ));
+            add(&result, "focusNode", v.focus.clone());
+            if let Some(path) = &v.path {
+                add(&result, "resultPath", path_term(path, &mut extra));
+            }
+            if let Some(value) = &v.value {
+                add(&result, "value", value.clone());
+            }
+            add(&result, "sourceShape", v.shape.clone());
+            add(
+                &result,
+                "sourceConstraintComponent",
+                v.component.clone().into(),
+            );
+            add(&result, "resultSeverity", sh("Violation").into());
+            add(
+                &result,
+                "resultMessage",
+                Literal::new_simple_literal(&v.message).into(),
+            );
+        }
+        quads.extend(extra);
+        quads
+    }
+}
+
+/// A path as the report writes it: the predicate, or a blank node with `sh:inversePath`.
+fn path_term(path: &Path, extra: &mut Vec<Quad>) -> Term {
+    match path {
+        Path::Predicate(p) => p.clone().into(),
+        Path::Inverse(p) => {
+            let node = BlankNode::default();
+            extra.push(Quad::new(
+                NamedOrBlankNode::from(node.clone()),
+                sh("inversePath"),
+                p.clone(),
+                GraphName::DefaultGraph,
+            ));
+            node.into()
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Standards that answer: SHACL validation of the bundled graph and of loaded files against
+//! `ontology/shapes.ttl` (`policykg validate`, `load --strict`), and the same verdicts from pySHACL.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{built_store, require_tool, run, stderr, stdout};
+
+/// Known data defects the shapes find in the bundle, each with its reason; remove an entry when the seeds or the
+/// ontology are fixed. pk:jurisdiction's declared range is xsd:string, but the seeds give Chinese place names
+/// as @zh literals (rdf:langString): the ontology's range or the seeds' literals must change (a kg-model matter).
+const KNOWN_DEFECTS: &[(&str, &str)] = &[(
+    "https://w3id.org/policykg/shapes#Jurisdiction",
+    "pk:jurisdiction is @zh, its range xsd:string",
+)];
+
+/// The violations file: five kinds, one entity each.
+fn violations_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shacl-violations.ttl")
+}
+
+fn report(store: &Path, args: &[&str]) -> (bool, serde_json::Value) {
+    let mut all = vec!["validate", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(store, &all);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    (out.status.success(), json)
+}
+
+fn results(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["focusNode"].as_str().unwrap().to_owned(),
+                r["sourceShape"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_bundled_graph_conforms_but_for_the_known_defects() {
+    let (ok, json) = report(built_store(), &[]);
+    let unexpected: Vec<_> = results(&json)
+        .into_iter()
+        .filter(|(_, shape)| !KNOWN_DEFECTS.iter().any(|(known, _)| known == shape))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
+    assert_eq!(ok, json["results"].as_array().unwrap().is_empty());
+    assert_eq!(json["conforms"], ok);
+}
+
+#[test]
+fn validate_writes_a_w3c_report_in_turtle_and_text() {
+    let out = run(built_store(), &["validate", "--format", "turtle"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("<http://www.w3.org/ns/shacl#ValidationReport>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<http://www.w3.org/ns/shacl#conforms>"),
+        "{text}"
+    );
+    let out = run(built_store(), &["validate", "--graph", "pkg:ontology"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("conforms"));
+    let out = run(built_store(), &["validate", "--graph", "pkg:nothing"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no named graph pkg:nothing"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn five_kinds_of_violation_are_named_refused_by_strict_and_admitted_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    assert!(run(&store, &["stats"]).status.success());
+    let file = violations_file();
+    let file = file.to_str().unwrap();
+    let before = stdout(&run(&store, &["stats", "--format", "json"]));
+
+    let out = run(&store, &["load", "--strict", file]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("refused") && err.contains("the store is unchanged"),
+        "{err}"
+    );
+    assert_eq!(stdout(&run(&store, &["stats", "--format", "json"])), before);
+
+    let out = run(&store, &["load", file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: loading data that do not conform"),
+        "{}",
+        stderr(&out)
+    );
+
+    let (ok, json) = report(&store, &[]);
+    assert!(!ok);
+    let found = results(&json);
+    let shapes = "https://w3id.org/policykg/shapes#";
+    for (focus, shape) in [
+        ("test-unlabelled-rule", "Entity-prefLabel"),
+        ("test-misissued-rule", "IssuedBy"),
+        ("test-undated-step", "Dated"),
+        ("test-unitless-observation", "IndicatorObservation"),
+        ("test-misnumbered-rule", "DocumentNumber"),
+    ] {
+        let focus = format!("https://w3id.org/policykg/id/{focus}");
+        let shape = format!("{shapes}{shape}");
+        assert!(
+            found.contains(&(focus.clone(), shape.clone())),
+            "{focus} {shape} not in {found:?}"
+        );
+    }
+    let text = stdout(&run(&store, &["validate"]));
+    assert!(
+        text.contains("pkid:test-unitless-observation")
+            && text.contains("pksh:IndicatorObservation"),
+        "{text}"
+    );
+}
+
+/// pySHACL's verdict (conforms or not) on an N-Triples file with the same shapes.
+fn pyshacl_conforms(data: &Path) -> bool {
+    let shapes = Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology/shapes.ttl");
+    let script = "import sys, rdflib, pyshacl\n\
+        g = rdflib.Graph(); g.parse(sys.argv[1], format='nt')\n\
+        s = rdflib.Graph(); s.parse(sys.argv[2], format='turtle')\n\
+        conforms, _, text = pyshacl.validate(g, shacl_graph=s, advanced=True)\n\
+        print(text)\n\
+        sys.exit(0 if conforms else 3)";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(data)
+        .arg(shapes)
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0 | 3)),
+        "pyshacl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    code == Some(0)
+}
+
+#[test]
+fn pyshacl_agrees_on_the_bundle_and_the_violations_file() {
+    let python = Command::new("python3")
+        .args(["-c", "import pyshacl, rdflib"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool(python, "python3 with pyshacl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    assert!(run(&store, &["stats"]).status.success());
+    for load in [None, Some(violations_file())] {
+        if let Some(file) = &load {
+            assert!(run(&store, &["load", file.to_str().unwrap()])
+                .status
+                .success());
+        }
+        let nt = dir.path().join("data.nt");
+        let out = run(
+            &store,
+            &["export", "--format", "ntriples", "-o", nt.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let (ours, _) = report(&store, &[]);
+        assert_eq!(
+            pyshacl_conforms(&nt),
+            ours,
+            "pyshacl and policykg disagree (loaded: {load:?})"
+        );
+    }
+}

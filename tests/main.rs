@@ -16,6 +16,7 @@ mod browser;
 mod cli;
 mod consumers;
 mod graph;
+mod hostile;
 mod knowledge;
 mod layers;
 mod named_queries;

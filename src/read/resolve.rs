@@ -346,6 +346,7 @@ impl Resolver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oxigraph::model::Quad;
 
     fn resolver() -> Resolver {
         Resolver::new(&KgStore::in_memory().unwrap()).unwrap()
@@ -384,5 +385,29 @@ mod tests {
             Err(Error::UnknownEntity { suggestions, .. }) => assert!(suggestions.is_empty()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn loaded_labels_are_looked_up_not_read_in_advance() {
+        let kg = KgStore::in_memory().unwrap();
+        let loaded = Quad::new(
+            NamedNode::new_unchecked("https://example.org/a"),
+            LabelKind::Preferred.property(),
+            Literal::new_language_tagged_literal_unchecked("测试平台", "zh"),
+            NamedNode::new_unchecked("urn:user:graph"),
+        );
+        let before = Resolver::new(&kg).unwrap();
+        kg.store().insert(&loaded).unwrap();
+        // A resolver made before the load finds the loaded label: it was never read into memory.
+        assert_eq!(
+            before.resolve("测试平台").unwrap().as_str(),
+            "https://example.org/a"
+        );
+        assert_eq!(before.labels.display("https://example.org/a"), "测试平台");
+        assert_eq!(before.labels.en("https://example.org/a"), None);
+        assert_eq!(
+            before.resolve("苏服办").unwrap().as_str(),
+            vocab::entity("sufuban").as_str()
+        );
     }
 }

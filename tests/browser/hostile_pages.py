@@ -17,9 +17,10 @@ PAGES = [
     ("/id/hostile-agency", "window.__pwned=1"),
     ("/id/sufuban", "window.__pwned=1"),
     ("/id/hostile-platform", "window.__pwned=5"),
-    ("/viz?focus=hostile-agency&depth=1", None),
+    ("/viz?focus=sufuban&depth=1", None),
+    ("/viz/neighbourhood/sufuban", None),
     ("/search?q=" + urllib.parse.quote("pwned"), "pwned"),
-    ("/?query=" + urllib.parse.quote("SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, 'pwned')) }"), None),
+    ("/#query=" + urllib.parse.quote("SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, 'pwned')) }"), None),
     ("/", None),
 ]
 

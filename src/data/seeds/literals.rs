@@ -1,6 +1,6 @@
 //! Literals from seed values: dates at the precision written, decimals, and text tagged by its script.
 
-use oxigraph::model::vocab::xsd;
+use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Literal, Quad, Term};
 use toml::Spanned;
 
@@ -116,7 +116,12 @@ pub(super) fn typed_literal(
         toml::Value::Integer(_) | toml::Value::Float(_) if range == Some(xsd::DECIMAL.as_str()) => {
             decimal_literal(value.get_ref())
         }
-        toml::Value::String(s) if range.is_none() || range == Some(xsd::STRING.as_str()) => {
+        // Text: tagged @zh when Chinese (a place name as written), so `rdf:langString` takes strings too.
+        toml::Value::String(s)
+            if range.is_none()
+                || range == Some(xsd::STRING.as_str())
+                || range == Some(rdf::LANG_STRING.as_str()) =>
+        {
             Ok(text_literal(s))
         }
         other => Err(format!(

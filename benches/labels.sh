@@ -5,7 +5,7 @@
 # Usage: benches/labels.sh [QUADS]   (after `cargo build --release`; needs hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=$PWD/target/release/policykg
+bin=${POLICYKG_BIN:-$PWD/target/release/policykg}
 quads=${1:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -994,3 +994,38 @@ fn loaded_data_cannot_write_into_the_bundles_graphs() {
     );
     assert_eq!(stdout(&ask).trim(), "false");
 }
+
+#[test]
+fn a_file_name_with_a_newline_gets_a_one_line_error_and_loads_when_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kg");
+    let bad = dir.path().join("bad\nname.ttl");
+    std::fs::write(&bad, "@prefix : <urn:x#> .\n:a :b :c").unwrap();
+    let out = run(&store, &["load", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    let last = message.lines().last().unwrap();
+    assert!(
+        last.starts_with("policykg: error: ") && last.contains("bad\\nname.ttl:2:9"),
+        "{message}"
+    );
+    let good = dir.path().join("good\nname.ttl");
+    std::fs::write(&good, "@prefix : <urn:x#> .\n:a :b :c .\n").unwrap();
+    let out = run(&store, &["load", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("good\\nname.ttl"), "{}", stderr(&out));
+    let graphs = run(
+        &store,
+        &[
+            "query",
+            "SELECT ?g WHERE { GRAPH ?g { <urn:x#a> ?p ?o } }",
+            "--format",
+            "tsv",
+        ],
+    );
+    assert!(
+        stdout(&graphs).contains("good%0Aname.ttl"),
+        "{}",
+        stdout(&graphs)
+    );
+}

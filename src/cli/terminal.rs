@@ -7,13 +7,24 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use policykg::model::report::{Progress, Reporter};
 
+use super::output::visible;
+
+/// A message or error kept to one line whatever it quotes (a file name with a newline, a label with control
+/// characters): line breaks become `\n` and other control characters `\u{…}`.
+fn one_line(text: &str) -> String {
+    visible(text).replace('\n', "\\n")
+}
+
 /// Reports to the terminal.
 pub(crate) struct Terminal;
 
 impl Terminal {
     /// An error, as the one line the process ends with.
     pub(crate) fn error(&self, error: &dyn std::fmt::Display) {
-        self.line(&format!("policykg: error: {error}"));
+        self.line(&format!(
+            "policykg: error: {}",
+            one_line(&error.to_string())
+        ));
     }
 
     /// A line on stderr as it is (a seed error with its own `FILE:LINE:COLUMN` prefix).
@@ -28,7 +39,7 @@ impl Terminal {
 
 impl Reporter for Terminal {
     fn message(&self, text: &str) {
-        self.line(&format!("policykg: {text}"));
+        self.line(&format!("policykg: {}", one_line(text)));
     }
 
     fn start(&self, what: &str) -> Box<dyn Progress + '_> {

@@ -174,16 +174,15 @@ pub fn format_from_extension(path: &Path) -> Result<RdfFormat> {
 pub fn file_graph_name(path: &Path) -> Result<NamedNode> {
     let absolute = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let mut url = String::from("file://");
+    // Characters an IRI cannot hold (spaces, control characters such as a newline in a file name) and those
+    // with a meaning in a URL are percent-encoded, byte by byte.
     for c in absolute.to_string_lossy().chars() {
-        match c {
-            ' ' => url.push_str("%20"),
-            '%' => url.push_str("%25"),
-            '#' => url.push_str("%23"),
-            '?' => url.push_str("%3F"),
-            '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`' => {
-                url.push_str(&format!("%{:02X}", c as u32))
+        if c.is_control() || " %#?<>\"{}|\\^`".contains(c) {
+            for byte in c.to_string().bytes() {
+                url.push_str(&format!("%{byte:02X}"));
             }
-            c => url.push(c),
+        } else {
+            url.push(c);
         }
     }
     NamedNode::new(url).map_err(|e| Error::invalid(path.display().to_string(), e.to_string()))

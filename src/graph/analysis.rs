@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::graph::projection::{LineageStep, Projection};
 use crate::model::error::Result;
+use crate::model::vocab::Provenance;
 use crate::read::evidence::{self, Quote};
 use crate::read::query;
 use crate::read::resolve::LabelIndex;
@@ -212,6 +213,8 @@ pub struct Hop {
     pub forward: bool,
     /// Stated by a source document (true) or inferred (false).
     pub stated: bool,
+    /// Stated, stated with an implied actor, or inferred.
+    pub provenance: Provenance,
     /// A quote supporting the relation.
     pub quote: Option<String>,
     /// Where the hop ends.
@@ -233,6 +236,7 @@ pub fn paths(p: &Projection, a: NodeIndex, b: NodeIndex, max_hops: usize) -> Vec
                         relation: e.relation.clone(),
                         forward: source == from,
                         stated: e.stated(),
+                        provenance: e.provenance,
                         quote: e.quote.clone(),
                         to: view(p, to),
                     })
@@ -273,7 +277,10 @@ pub fn paths_text(paths: &[Vec<Hop>]) -> String {
             out.push_str(&format!(
                 "   {arrow} {}{}  {}\n",
                 hop.to.zh,
-                if hop.stated { "" } else { " (inferred)" },
+                match hop.provenance {
+                    Provenance::Stated => String::new(),
+                    other => format!(" ({})", other.name()),
+                },
                 short(&hop.quote)
             ));
         }
@@ -576,7 +583,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("—responsibleAgency→ 江苏省数据局 (inferred)"),
+            text.contains("—responsibleAgency→ 江苏省数据局 (implied actor)"),
             "{text}"
         );
     }

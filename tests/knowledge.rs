@@ -319,25 +319,65 @@ fn competency_questions() {
 
 /// Every triple of the compiled graph whose subject (object) has no class that the property's rdfs:domain
 /// (rdfs:range) allows, a union's members included.
-fn outside(which: &str, node: &str) -> Vec<Vec<String>> {
-    rows(&format!(
-        "SELECT DISTINCT ?s ?p ?o WHERE {{
-           GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN (pkg:ontology, pkg:entailed))
-           ?p rdfs:{which} ?c .
-           FILTER(isBlank(?c) || STRSTARTS(STR(?c), STR(pk:)))
-           FILTER(isIRI({node}) && !STRSTARTS(STR({node}), STR(pkev:)))
-           FILTER NOT EXISTS {{
-             {node} a/rdfs:subClassOf* ?k .
-             FILTER(?k = ?c || EXISTS {{ ?c owl:unionOf/rdf:rest*/rdf:first ?k }})
-           }}
-         }}"
+/// The triples whose subject (`domain`) or object (`range`) is not of the class the ontology declares for the
+/// property, by the types the data assert (not the entailed graph, where domain and range make every such node fit)
+/// and the ontology's subclasses and unions. Computed here from five small queries: one SPARQL query with a
+/// subclass path inside a `FILTER NOT EXISTS` per triple ran for minutes.
+fn outside(which: &str) -> Vec<(String, String, String)> {
+    let pairs = |q: &str| -> Vec<(String, String)> {
+        rows(q)
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect()
+    };
+    let mut supers: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (k, sup) in pairs("SELECT ?k ?s WHERE { GRAPH pkg:ontology { ?k rdfs:subClassOf* ?s } }") {
+        supers.entry(k).or_default().insert(sup);
+    }
+    let mut unions: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (c, k) in
+        pairs("SELECT ?c ?k WHERE { GRAPH pkg:ontology { ?c owl:unionOf/rdf:rest*/rdf:first ?k } }")
+    {
+        unions.entry(c).or_default().insert(k);
+    }
+    let mut types: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (x, k) in pairs("SELECT ?x ?k WHERE { GRAPH ?g { ?x a ?k } FILTER(?g != pkg:entailed) }") {
+        let classes = supers
+            .get(&k)
+            .cloned()
+            .unwrap_or_else(|| [k.clone()].into());
+        types.entry(x).or_default().extend(classes);
+    }
+    let declared: HashMap<String, String> = pairs(&format!(
+        "SELECT ?p ?c WHERE {{ GRAPH pkg:ontology {{ ?p rdfs:{which} ?c }}
+           FILTER(isBlank(?c) || STRSTARTS(STR(?c), STR(pk:))) }}"
     ))
+    .into_iter()
+    .collect();
+    let fits = |node: &str, class: &str| {
+        let Some(of) = types.get(node) else {
+            return false;
+        };
+        of.contains(class)
+            || unions
+                .get(class)
+                .is_some_and(|u| u.iter().any(|k| of.contains(k)))
+    };
+    rows("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g NOT IN (pkg:ontology, pkg:entailed)) }")
+        .into_iter()
+        .filter_map(|r| {
+            let class = declared.get(&r[1])?;
+            let node = if which == "domain" { &r[0] } else { &r[2] };
+            let checked = node.contains("://") && !node.starts_with(policykg::model::vocab::EVIDENCE);
+            (checked && !fits(node, class)).then(|| (r[0].clone(), r[1].clone(), r[2].clone()))
+        })
+        .collect()
 }
 
 #[test]
 fn every_triple_fits_the_domain_and_range_of_its_property() {
-    for (which, node) in [("domain", "?s"), ("range", "?o")] {
-        let wrong = outside(which, node);
+    for which in ["domain", "range"] {
+        let wrong = outside(which);
         assert!(wrong.is_empty(), "{which}: {wrong:#?}");
     }
     // the property the check found misused is now only held by what implements can be

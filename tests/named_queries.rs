@@ -398,10 +398,9 @@ fn what_the_service_office_did_in_2022() {
         .filter(|w| w.1 == "stated with implicit subject")
         .count();
     assert!(implied >= 50, "{implied} of {}", work.len());
-    assert!(
-        work.iter().all(|w| w.0 == "done"),
-        "2022 is reported, the 2023 plans are in 2023"
-    );
+    // 2022 is reported; only the report's own plan section (三、2023年度法治政府建设的主要安排) is planned
+    let planned = work.iter().filter(|w| w.0 == "planned").count();
+    assert!(planned * 10 < work.len(), "{planned} of {}", work.len());
 }
 
 #[test]
@@ -449,7 +448,7 @@ fn statuses_by_document() {
             "省政务办2022年度法治政府建设情况报告",
             "stated with implicit subject",
             "done",
-            "54",
+            "63",
         ],
     );
     // what the key-task list states is all plan (an inference may rest on premises in other documents too)

@@ -327,7 +327,8 @@ impl Resolver {
                 }
                 (score, label)
             })
-            .filter(|(score, _)| *score >= 0.5)
+            // 0.6: one wrong character in three still suggests; "nothing-here" and "one thing" (0.5) do not.
+            .filter(|(score, _)| *score >= 0.6)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let mut out: Vec<String> = Vec::new();

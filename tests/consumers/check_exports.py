@@ -39,7 +39,7 @@ for name, reader in [("export.graphml", nx.read_graphml), ("export.gexf", nx.rea
     assert "draftOf" in relations, name
     # Every edge says where it comes from: status, and the IRI, title and date of its quote's document.
     for _, _, data in g.edges(data=True):
-        assert data.get("status") in {"stated", "inferred", "loaded"}, (name, data)
+        assert data.get("status") in {"stated", "implied actor", "inferred", "loaded"}, (name, data)
         assert data.get("document", "").startswith("https://w3id.org/policykg/doc/"), (name, data)
         assert data.get("document_title"), (name, data)
         assert str(data.get("date", ""))[:4].isdigit(), (name, data)

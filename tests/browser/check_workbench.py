@@ -26,14 +26,13 @@ from check_pages import driver
 BASE, SHOTS, TOKEN = sys.argv[1], sys.argv[2], sys.argv[3]
 DOWNLOADS = tempfile.mkdtemp()
 TIMELINE = open(os.path.join(os.path.dirname(__file__), "../../queries/data-regulation-timeline.rq"), encoding="utf-8").read()
-# 苏服办 users by date, whatever the measures are called: a literal or a concept with a label.
+# 苏服办 registered users by date: one measure of the measure scheme (ontology/measures.ttl), whatever each
+# report calls it (自然人用户 in 2022, 累计实名注册用户 in 2025), so the chart draws one line.
 USERS = """#defaultView:LineChart
 SELECT ?date ?value ?measure WHERE {
   ?about (pk:partOf|pk:versionOf)* pkid:sufuban .
-  ?obs pk:observationOf ?about ; pk:measure ?m ; pk:value ?value ; pk:date ?date .
-  OPTIONAL { ?m skos:prefLabel ?label FILTER(LANG(?label) = "zh") }
-  BIND(STR(COALESCE(?label, ?m)) AS ?measure)
-  FILTER(CONTAINS(?measure, "用户") && LANG(COALESCE(?label, ?m)) IN ("zh", ""))
+  ?obs pk:observationOf ?about ; pk:measureType ?m ; pk:value ?value ; pk:date ?date .
+  ?m skos:prefLabel "registered users"@en ; skos:prefLabel ?measure FILTER(LANG(?measure) = "zh")
 } ORDER BY ?date"""
 AGENCIES = 'SELECT ?agency ?label WHERE { ?agency a pk:Agency ; skos:prefLabel ?label FILTER(LANG(?label) = "zh") } ORDER BY ?agency'
 
@@ -237,6 +236,7 @@ def check_line_chart(d):
         date: c.dataset.date, value: Number(c.dataset.value), series: c.parentNode.dataset.series }))""")
     years = {p["date"][:4] for p in points}
     assert {"2022", "2025"} <= years, points
+    assert len({p["series"] for p in points}) == 1, "one measure, one line: " + str(points)
     assert all(p["value"] > 1_000_000 for p in points), points
     d.save_screenshot(SHOTS + "/workbench-line-chart.png")
     ok("line chart", f"{status}; {len(points)} points: " + ", ".join(f"{p['date']} {p['series']} {p['value']:,.0f}" for p in points))

@@ -10,6 +10,9 @@
     missing_docs
 )]
 
+mod common;
+use common::time;
+
 use std::time::Instant;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
@@ -20,20 +23,6 @@ use policykg::graph::analysis::Direction;
 use policykg::graph::export;
 use policykg::graph::projection::{Edge, Projection};
 use policykg::model::format::ExportFormat;
-
-fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
-    if runs > 1 {
-        f(); // warm up
-    }
-    let started = Instant::now();
-    let mut out = f();
-    for _ in 1..runs {
-        out = f();
-    }
-    let per = started.elapsed() / runs.max(1);
-    println!("{label}: {per:.2?}");
-    out
-}
 
 /// The bundled projection copied `factor` times, each copy linked to the next, so paths cross copies.
 fn replicate(p: &Projection, factor: usize) -> Projection {

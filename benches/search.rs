@@ -8,27 +8,15 @@
     reason = "a benchmark: a failure stops it, and its figures go to stdout"
 )]
 
+mod common;
+use common::time;
+
 use std::path::Path;
-use std::time::Instant;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
 use policykg::data::store::KgStore;
 use policykg::model::report::Silent;
 use policykg::read::search::{Scope, SearchIndex, SearchQuery};
-
-fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
-    if runs > 1 {
-        f(); // warm up
-    }
-    let started = Instant::now();
-    let mut out = f();
-    for _ in 1..runs {
-        out = f();
-    }
-    let per = started.elapsed() / runs.max(1);
-    println!("{label}: {per:.2?}");
-    out
-}
 
 fn query(text: &str, scope: Scope) -> SearchQuery {
     SearchQuery {

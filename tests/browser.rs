@@ -4,27 +4,9 @@
 //! and column, an 87,602-row answer paged, sorting, CSV download, line chart, timeline, graph, hostile labels,
 //! history, and no request to another host. Screenshots land in target/browser/ for inspection.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::*;
-
-fn browser_available() -> bool {
-    Path::new("/usr/bin/chromium").exists()
-        && Path::new("/usr/bin/chromedriver").exists()
-        && Command::new("python3")
-            .args(["-c", "import selenium"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-}
-
-fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join("browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn script() -> &'static str {
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/check_pages.py")
@@ -45,7 +27,7 @@ fn the_html_picture_works_in_a_browser() {
     ) {
         return;
     }
-    let dir = screenshots();
+    let dir = browser_dir();
     let html = dir.join("graph.html");
     let out = run(
         built_store(),
@@ -88,7 +70,7 @@ fn on_a_server(command: &[&str], server_args: &[&str], script_args: &[&str]) -> 
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("kg");
     let server = start(&store, server_args);
-    let shots = screenshots();
+    let shots = browser_dir();
     let out = Command::new("python3")
         .args(command)
         .args([&server.base, shots.to_str().unwrap()])

@@ -2,25 +2,15 @@
 
 use std::io::IsTerminal;
 
+use policykg::model::format::ListFormat;
 use policykg::model::vocab;
 use policykg::read::query;
 use policykg::read::search::{self, Hit, Scope, SearchIndex, SearchQuery};
-use policykg::{Error, Result};
+use policykg::Result;
 
-use super::output::{write_json, write_text};
+use super::output::{to_csv, write_json, write_text};
 use super::terminal::Terminal;
 use super::Session;
-
-/// The formats `search` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum SearchFormat {
-    /// An aligned table.
-    Table,
-    /// Pretty JSON, for programs.
-    Json,
-    /// CSV with a header row.
-    Csv,
-}
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -36,8 +26,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 100)]
     limit: usize,
     /// table, json or csv
-    #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
-    format: SearchFormat,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
@@ -50,9 +40,9 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         limit: args.limit,
     })?;
     match args.format {
-        SearchFormat::Json => write_json(&hits),
-        SearchFormat::Csv => write_text(&csv(&hits)?),
-        SearchFormat::Table => {
+        ListFormat::Json => write_json(&hits),
+        ListFormat::Csv => write_text(&csv(&hits)?),
+        ListFormat::Table => {
             let bold = std::io::stdout().is_terminal();
             write_text(&table(&hits, bold, &args))
         }
@@ -122,34 +112,29 @@ fn table(hits: &[Hit], bold: bool, args: &Args) -> String {
 }
 
 fn csv(hits: &[Hit]) -> Result<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "scope", "document", "title", "start", "end", "match", "sentence", "subject", "entities",
     ];
-    let bad = |e: csv::Error| Error::Usage(format!("cannot write CSV: {e}"));
-    out.write_record(header).map_err(bad)?;
-    for hit in hits {
-        let entity_iris = hit
-            .entities
-            .iter()
-            .map(|e| e.iri.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.write_record([
-            hit.scope.name(),
-            hit.document.as_deref().unwrap_or(""),
-            hit.title.as_deref().unwrap_or(""),
-            &hit.start.to_string(),
-            &hit.end.to_string(),
-            &hit.text,
-            &hit.sentence,
-            hit.subject.as_deref().unwrap_or(""),
-            &entity_iris,
-        ])
-        .map_err(bad)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))
+    let records: Vec<Vec<String>> = hits
+        .iter()
+        .map(|hit| {
+            let entity_iris = hit
+                .entities
+                .iter()
+                .map(|e| e.iri.as_str())
+                .collect::<Vec<_>>();
+            vec![
+                hit.scope.name().to_owned(),
+                hit.document.clone().unwrap_or_default(),
+                hit.title.clone().unwrap_or_default(),
+                hit.start.to_string(),
+                hit.end.to_string(),
+                hit.text.clone(),
+                hit.sentence.clone(),
+                hit.subject.clone().unwrap_or_default(),
+                entity_iris.join(" "),
+            ]
+        })
+        .collect();
+    to_csv(&header, &records)
 }

@@ -84,10 +84,12 @@ pub fn bundle_labels(store: &Store, folder: Option<&Path>) -> Result<Vec<Label>>
     Ok(labels)
 }
 
-/// Read the labels of the store's bundle graphs and write them to the file in `folder`; called after the bundle
-/// is (re)built.
-pub fn refresh(store: &Store, folder: &Path) -> Result<()> {
-    keep(folder, &scan(store)?)
+/// Read the labels of the store's bundle graphs and write them to the file in `folder`, returning them; called
+/// after the bundle is (re)built and after a server update.
+pub fn refresh(store: &Store, folder: &Path) -> Result<Vec<Label>> {
+    let labels = scan(store)?;
+    keep(folder, &labels)?;
+    Ok(labels)
 }
 
 fn path(folder: &Path) -> PathBuf {

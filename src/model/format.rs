@@ -317,7 +317,7 @@ subset! {
 }
 
 subset! {
-    /// A table for people, JSON or CSV for programs (`as-of`, `timeline`).
+    /// A table for people, JSON or CSV for programs (`as-of`, `timeline`, `search`).
     ListFormat {
         /// An aligned table.
         Table = "table",

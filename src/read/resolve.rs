@@ -113,14 +113,22 @@ impl LabelIndex {
     /// The bundle's labels (kept in the store folder when there is one: `None` for an in-memory store), with
     /// lookups of loaded labels in `store`.
     pub fn load(store: &Store, folder: Option<&Path>) -> Result<Self> {
+        Ok(LabelIndex::from_labels(
+            store,
+            &labels::bundle_labels(store, folder)?,
+        ))
+    }
+
+    /// An index over the bundle's labels already read (the server, after refreshing them on an update).
+    pub fn from_labels(store: &Store, labels: &[Label]) -> Self {
         let mut bundle = BundleLabels::default();
-        for label in labels::bundle_labels(store, folder)? {
-            bundle.add(&label);
+        for label in labels {
+            bundle.add(label);
         }
-        Ok(LabelIndex {
+        LabelIndex {
             store: store.clone(),
             bundle: Arc::new(bundle),
-        })
+        }
     }
 
     /// The IRIs whose label or alias is `name`: the bundle's by normalised form, loaded data's by exact label
@@ -220,8 +228,7 @@ impl LabelIndex {
 
 /// Resolves names to entity IRIs.
 pub struct Resolver {
-    store: Store,
-    /// The labels names are matched against.
+    /// The labels names are matched against (and the store they look loaded labels up in).
     pub labels: LabelIndex,
 }
 
@@ -236,24 +243,20 @@ impl Resolver {
 
     /// A resolver over labels already read (the server reads them once).
     pub fn with_labels(labels: LabelIndex) -> Self {
-        Resolver {
-            store: labels.store.clone(),
-            labels,
-        }
+        Resolver { labels }
     }
 
     fn exists(&self, iri: &str) -> Result<bool> {
         let Ok(node) = NamedNode::new(iri) else {
             return Ok(false);
         };
-        let as_subject = self
-            .store
+        let store = &self.labels.store;
+        let as_subject = store
             .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
             .next()
             .is_some();
         Ok(as_subject
-            || self
-                .store
+            || store
                 .quads_for_pattern(None, None, Some(node.as_ref().into()), None)
                 .next()
                 .is_some())

@@ -310,8 +310,8 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         crate::data::entail::refresh(&work_state.store)?;
         work_state.store.flush().map_err(Error::storage)?;
         let folder = &work_state.store_path;
-        crate::data::labels::refresh(&work_state.store, folder)?;
-        let labels = LabelIndex::load(&work_state.store, Some(folder))?;
+        let labels = crate::data::labels::refresh(&work_state.store, folder)?;
+        let labels = LabelIndex::from_labels(&work_state.store, &labels);
         work_state.updated(Projection::build(&work_state.store)?, labels);
         Ok(())
     })

@@ -44,8 +44,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Store;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -55,6 +57,7 @@ use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
 use crate::read::resolve::{LabelIndex, Resolver};
 use crate::read::service::{Federation, ServiceGate};
+use errors::blocking;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -194,6 +197,24 @@ impl AppState {
         if exports.0 == generation {
             exports.1.insert(format, bytes);
         }
+    }
+
+    /// An answer only an update can change (an export, the completion terms): the one kept since the last update,
+    /// else built under the deadline and kept. Each costs a scan of the store, so it is not redone per request.
+    async fn until_updated(
+        self: &Arc<Self>,
+        key: &str,
+        build: impl FnOnce(CancellationToken) -> Result<Bytes> + Send + 'static,
+    ) -> std::result::Result<Bytes, Response> {
+        let (generation, cached) = self.cached_export(key);
+        if let Some(bytes) = cached {
+            return Ok(bytes);
+        }
+        let built = blocking(Some(self.config.timeout), build).await;
+        if let Ok(bytes) = &built {
+            self.keep_export(generation, key.to_owned(), bytes.clone());
+        }
+        built
     }
 }
 

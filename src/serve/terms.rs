@@ -5,14 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use oxigraph::store::Store;
 use serde::Serialize;
 
-use super::errors::blocking;
 use super::Shared;
-use crate::model::error::Result;
+use crate::model::error::{Error, Result};
 use crate::model::vocab;
 use crate::read::query;
 use crate::read::resolve::LabelIndex;
@@ -96,12 +97,17 @@ fn term(iri: &str, kind: &'static str, zh: &str, en: &str) -> Term {
     }
 }
 
-/// `GET /api/terms`.
+/// `GET /api/terms`: built once per update (it reads every predicate the store uses), as JSON.
 pub(super) async fn api_terms(State(state): State<Shared>) -> Response {
     let store = state.store.clone();
     let labels = state.labels();
-    match blocking(Some(state.config.timeout), move |_| terms(&store, &labels)).await {
-        Ok(terms) => axum::Json(terms).into_response(),
+    let work = move |_| -> Result<Bytes> {
+        let json = serde_json::to_vec(&terms(&store, &labels)?)
+            .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+        Ok(Bytes::from(json))
+    };
+    match state.until_updated("/api/terms", work).await {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(response) => response,
     }
 }

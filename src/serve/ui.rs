@@ -139,22 +139,10 @@ pub(super) async fn export_download(
         Ok(format) => format,
         Err(e) => return from_error(e),
     };
-    let key = format.to_string();
-    let (generation, cached) = state.cached_export(&key);
-    let built = match cached {
-        Some(bytes) => Ok(bytes),
-        None => {
-            let store = state.store.clone();
-            let projection = state.projection();
-            let work = move |_| export_bytes(&store, &projection, format).map(Bytes::from);
-            let built = blocking(Some(state.config.timeout), work).await;
-            if let Ok(bytes) = &built {
-                state.keep_export(generation, key, bytes.clone());
-            }
-            built
-        }
-    };
-    match built {
+    let store = state.store.clone();
+    let projection = state.projection();
+    let work = move |_| export_bytes(&store, &projection, format).map(Bytes::from);
+    match state.until_updated(&format.to_string(), work).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, format.media_type().to_owned()),

@@ -1029,3 +1029,115 @@ fn a_file_name_with_a_newline_gets_a_one_line_error_and_loads_when_valid() {
         stdout(&graphs)
     );
 }
+
+#[test]
+fn a_running_query_blocks_neither_load_nor_serve() {
+    let (dir, store) = fresh_store();
+    // A query that runs for seconds: readers take a snapshot and hold no lock.
+    let mut reader = crate::common::policykg()
+        .arg("--store")
+        .arg(&store)
+        .args([
+            "query",
+            "--timeout",
+            "20",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(reader.try_wait().unwrap().is_none(), "the query still runs");
+    let file = dir.path().join("x.ttl");
+    std::fs::write(
+        &file,
+        "<https://example.org/a> <https://example.org/b> \"c\" .\n",
+    )
+    .unwrap();
+    let out = run(&store, &["load", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = crate::common::start(&store, &[]);
+    assert!(server.base.starts_with("http://127.0.0.1:"));
+    drop(server);
+    assert!(reader.try_wait().unwrap().is_none(), "the query still runs");
+    let _ = reader.kill();
+    let _ = reader.wait();
+}
+
+/// Run `policykg --store STORE ARGS…` in a process that cannot write a single byte to any file, as on a full disk
+/// (`RLIMIT_FSIZE` 0, with `SIGXFSZ` ignored so that a write fails with an error instead of killing the process).
+fn run_without_disk_space(store: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = crate::common::policykg();
+    command.arg("--store").arg(store).args(args);
+    // SAFETY: between fork and exec the closure calls only async-signal-safe functions (setrlimit, signal).
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn read_commands_answer_when_the_disk_is_full() {
+    let (dir, store) = fresh_store();
+    // Derived files (label table, search index) that a read would rebuild are gone, and cannot be written.
+    for entry in std::fs::read_dir(&store).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("policykg-") {
+            let path = entry.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            } else {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+    let cases: [(&[&str], &str); 6] = [
+        (&["stats"], "地方性法规"),
+        (&["describe", "苏服办"], "苏服办"),
+        (
+            &["query", "--name", "agency-succession", "--format", "csv"],
+            "江苏省数据局",
+        ),
+        (&["lineage", "江苏省数据条例"], "江苏省数据条例"),
+        (&["search", "数据安全", "--format", "json"], "数据安全"),
+        (&["validate"], "conforms"),
+    ];
+    for (args, expected) in cases {
+        let out = run_without_disk_space(&store, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains(expected),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+    // A write is refused in one line, and the store is left as it was.
+    let file = dir.path().join("x.ttl");
+    std::fs::write(
+        &file,
+        "<https://example.org/a> <https://example.org/b> \"c\" .\n",
+    )
+    .unwrap();
+    let before = count(&store);
+    let out = run_without_disk_space(&store, &["load", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end().lines().count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(count(&store), before);
+}

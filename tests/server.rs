@@ -394,7 +394,14 @@ fn the_cli_still_queries_while_the_server_holds_the_store() {
     assert!(stdout(&out).contains("江苏省数据局"));
     let out = run(&store, &["load", "--fresh"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("in use"));
+    // The message names the process that holds the store, and what it is.
+    let holder = format!("(pid {}: policykg serve)", _s.child.id());
+    assert!(
+        stderr(&out).contains("in use") && stderr(&out).contains(&holder),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).trim_end().lines().count(), 1);
 }
 
 #[test]

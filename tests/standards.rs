@@ -86,7 +86,7 @@ fn five_kinds_of_violation_are_named_refused_by_strict_and_admitted_with_a_warni
     let out = run(&store, &["load", file]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("warning: loading data that do not conform"),
+        stderr(&out).contains("warning: loaded data that do not conform"),
         "{}",
         stderr(&out)
     );
@@ -172,4 +172,115 @@ fn pyshacl_agrees_on_the_bundle_and_the_violations_file() {
             "pyshacl and policykg disagree (loaded: {load:?})"
         );
     }
+}
+
+/// The rows of a query, as CSV lines without the header.
+fn csv_rows(store: &Path, sparql: &str) -> Vec<String> {
+    let out = run(store, &["query", sparql, "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect()
+}
+
+#[test]
+fn a_consumer_that_knows_only_eli_gets_a_complete_record() {
+    let store = built_store();
+    // 《江苏省公共数据管理办法》: a government rule (省政府令第148号) passed by the provincial government, in force
+    // from 2022-02-01; its Chinese expression carries its title.
+    let rows = csv_rows(
+        store,
+        "SELECT ?type ?by ?id ?force ?title ?lang WHERE { \
+           pkid:jiangsu-public-data-measures eli:type_document ?type ; eli:passed_by ?by ; eli:id_local ?id ; \
+             eli:first_date_entry_in_force ?force ; eli:is_realized_by ?e . \
+           ?e a eli:LegalExpression ; eli:realizes pkid:jiangsu-public-data-measures ; eli:title ?title ; \
+             eli:language ?lang }",
+    );
+    assert_eq!(
+        rows,
+        ["https://w3id.org/policykg/ontology/document-type#government-rule,https://w3id.org/policykg/id/jiangsu-provincial-government,省政府令第148号,2022-02-01,江苏省公共数据管理办法,http://publications.europa.eu/resource/authority/language/ZHO"]
+    );
+    // Every legal resource has one kind and a titled Chinese expression whose title is its zh label.
+    let incomplete = csv_rows(
+        store,
+        "SELECT ?x WHERE { ?x a eli:LegalResource . \
+           FILTER NOT EXISTS { ?x eli:type_document ?t ; eli:is_realized_by/eli:title ?title . \
+             ?x skos:prefLabel ?title } }",
+    );
+    assert!(incomplete.is_empty(), "{incomplete:?}");
+    let kinds = csv_rows(
+        store,
+        "SELECT ?x WHERE { ?x eli:type_document ?a, ?b FILTER (?a != ?b) }",
+    );
+    assert!(kinds.is_empty(), "more than one kind: {kinds:?}");
+    // The kind is the most specific one: 省级地标 are provincial standards, not only standards.
+    let provincial = csv_rows(
+        store,
+        "SELECT (COUNT(?x) AS ?n) WHERE { ?x eli:type_document ?k . ?k skos:prefLabel \"地方标准\"@zh }",
+    );
+    assert_ne!(provincial, ["0"]);
+    // schema.org speaks too: the type by name and the date to the day where the texts give one.
+    let schema = csv_rows(
+        store,
+        "SELECT ?date WHERE { pkid:jiangsu-admin-licensing-list-2022 schema:legislationDate ?date ; \
+           eli:date_document ?date ; schema:legislationType \"清单与目录\"@zh }",
+    );
+    assert_eq!(schema, ["2022-07-14"]);
+    // Only days are dates: nothing dated to a year becomes an xsd:date.
+    let years = csv_rows(
+        store,
+        "SELECT ?x WHERE { ?x eli:date_document ?d FILTER (DATATYPE(?d) != xsd:date) }",
+    );
+    assert!(years.is_empty(), "{years:?}");
+}
+
+#[test]
+fn owlrl_rdfs_closure_includes_every_entailed_triple() {
+    let python = Command::new("python3")
+        .args(["-c", "import owlrl, rdflib"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require_tool(python, "python3 with owlrl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.nt");
+    let entailed = dir.path().join("entailed.nt");
+    for (file, extra) in [(&data, None), (&entailed, Some("pkg:entailed"))] {
+        let mut args = vec![
+            "export",
+            "--format",
+            "ntriples",
+            "-o",
+            file.to_str().unwrap(),
+        ];
+        if let Some(graph) = extra {
+            args.extend(["--graph", graph]);
+        }
+        let out = run(built_store(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/rdfs_closure.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&data)
+        .arg(&entailed)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The check saw the whole entailed graph, thousands of triples.
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let n: usize = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.trim_end_matches(',').parse().ok())
+        .unwrap();
+    assert!(n > 4000, "{text}");
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use oxigraph::model::NamedNode;
 use policykg::model::format::RdfInput;
 use policykg::model::report::Reporter;
 use policykg::read::validate;
@@ -51,35 +52,52 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         ));
     }
     if !args.paths.is_empty() {
-        check_shapes(&args, kg.store())?;
+        if args.strict {
+            refuse_nonconforming(&args, kg.store())?;
+        }
         let report = kg.load(&args.paths, args.format, &Terminal)?;
         for (file, n) in &report.files {
             Terminal.message(&format!("loaded {n} quads from {file}"));
         }
         Terminal.message(&format!("{} quads added to {path}", report.quads));
+        if !args.strict {
+            warn_nonconforming(kg.store(), &report.graphs)?;
+        }
     }
     Ok(())
 }
 
-/// Validate the store with the files before loading them: the violations go to stderr; `--strict` refuses the
-/// load when there are any (nothing is written), otherwise a warning with their count lets it go on.
-fn check_shapes(args: &Args, store: &oxigraph::store::Store) -> Result<()> {
-    let report = validate::validate_with_files(store, &args.paths, args.format)?;
+/// `load --strict`: validate the files' nodes, with the store as their context, before anything is written, and
+/// refuse the load on any violation (listed on stderr). The files are held in memory for this, which is why it is
+/// not the default.
+fn refuse_nonconforming(args: &Args, store: &oxigraph::store::Store) -> Result<()> {
+    let report = validate::validate_files(store, &args.paths, args.format)?;
     if report.conforms() {
         return Ok(());
     }
     Terminal.line(report.text().trim_end());
-    if args.strict {
-        return Err(Error::Invalid {
-            place: "load --strict".into(),
-            message: format!(
-                "refused: the data would not conform to the shapes ({}); the store is unchanged",
-                report.summary()
-            ),
-        });
+    Err(Error::Invalid {
+        place: "load --strict".into(),
+        message: format!(
+            "refused: the data would not conform to the shapes ({}); the store is unchanged",
+            report.summary()
+        ),
+    })
+}
+
+/// A default load streams the files in, then validates the graphs it wrote, through the store's indexes: the
+/// violations go to stderr with a warning and their count, and the data stay.
+fn warn_nonconforming(store: &oxigraph::store::Store, graphs: &[NamedNode]) -> Result<()> {
+    if graphs.is_empty() {
+        return Ok(());
     }
+    let report = validate::validate(store, graphs)?;
+    if report.conforms() {
+        return Ok(());
+    }
+    Terminal.line(report.text().trim_end());
     Terminal.message(&format!(
-        "warning: loading data that do not conform to the shapes: {}",
+        "warning: loaded data that do not conform to the shapes: {}; `policykg validate --graph G` lists them again, `load --strict` refuses such data",
         report.summary()
     ));
     Ok(())

@@ -36,6 +36,11 @@ pub fn shapes() -> Option<BundledFile> {
     under("ontology/", ".ttl").find(|f| f.path == SHAPES)
 }
 
+/// The rules that build the instruments' ELI and schema.org metadata (`ontology/rules/*.rq`).
+pub fn rules() -> impl Iterator<Item = BundledFile> {
+    under("ontology/rules/", ".rq")
+}
+
 /// The JSON-LD context shipped with the ontology.
 pub fn jsonld_context() -> Option<&'static str> {
     under("ontology/", ".jsonld").next().map(|f| f.text)

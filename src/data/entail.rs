@@ -12,7 +12,10 @@
 use std::collections::HashSet;
 
 use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
+
+use crate::data::bundle;
 
 use crate::model::error::{Error, Result};
 use crate::model::vocab;
@@ -137,10 +140,43 @@ fn reason(input: HashSet<Triple>) -> Vec<Quad> {
     quads
 }
 
+/// What the rules of `ontology/rules/` construct from the store: the ELI and schema.org metadata of every policy
+/// instrument (its kind, date, entry into force and Chinese expression with its title), re-expressed from what the
+/// graph states. They are CONSTRUCT queries over the union of the graphs, so that a researcher can read and
+/// change them; what they build goes into `pkg:entailed` with the reasoner's triples.
+pub fn apply_rules(store: &Store) -> Result<Vec<Quad>> {
+    let graph = GraphName::NamedNode(entailed_graph());
+    let mut quads = Vec::new();
+    for rule in bundle::rules() {
+        let failed = |e: &dyn std::fmt::Display| Error::invalid(rule.path, e.to_string());
+        let mut evaluator = SparqlEvaluator::new();
+        for (prefix, namespace) in vocab::PREFIXES {
+            evaluator = evaluator
+                .with_prefix(*prefix, *namespace)
+                .map_err(|e| failed(&e))?;
+        }
+        let mut query = evaluator.parse_query(rule.text).map_err(|e| failed(&e))?;
+        query.dataset_mut().set_default_graph_as_union();
+        let QueryResults::Graph(triples) =
+            query.on_store(store).execute().map_err(|e| failed(&e))?
+        else {
+            return Err(failed(&"is not a CONSTRUCT query"));
+        };
+        for triple in triples {
+            let t = triple.map_err(|e| failed(&e))?;
+            quads.push(Quad::new(t.subject, t.predicate, t.object, graph.clone()));
+        }
+    }
+    quads.sort_by_cached_key(|q| q.to_string());
+    quads.dedup();
+    Ok(quads)
+}
+
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
 pub fn refresh(store: &Store) -> Result<()> {
     let storage = Error::storage;
-    let entailed = entail_store(store)?;
+    let mut entailed = entail_store(store)?;
+    entailed.extend(apply_rules(store)?);
     let graph = entailed_graph();
     let mut transaction = store.start_transaction().map_err(storage)?;
     transaction

@@ -109,26 +109,41 @@ fn lock_holder(_: &Path) -> Option<i32> {
 fn in_use(path: &Path) -> Error {
     let holder = lock_holder(path).map(|pid| {
         let command = std::fs::read(format!("/proc/{pid}/cmdline"))
-            .map(|c| {
-                let words: Vec<String> = c
-                    .split(|b| *b == 0)
-                    .filter(|w| !w.is_empty())
-                    .take(3)
-                    .map(|w| String::from_utf8_lossy(w).into_owned())
-                    .collect();
-                words.join(" ")
-            })
+            .map(|c| command_name(&c))
             .unwrap_or_default();
-        let name = command.rsplit('/').next().unwrap_or("").to_owned();
-        if name.is_empty() {
+        if command.is_empty() {
             format!("pid {pid}")
         } else {
-            format!("pid {pid}: {name}")
+            format!("pid {pid}: {command}")
         }
     });
     Error::StoreInUse {
         path: path.to_path_buf(),
         holder,
+    }
+}
+
+/// A process's program and subcommand from its NUL-separated command line: `policykg serve` for
+/// `/usr/bin/policykg --store /data/kg serve --bind …` (the program's file name, then its first word that is
+/// neither an option nor the value of `--store`).
+fn command_name(cmdline: &[u8]) -> String {
+    let mut words = cmdline
+        .split(|b| *b == 0)
+        .filter(|w| !w.is_empty())
+        .map(String::from_utf8_lossy);
+    let Some(program) = words.next() else {
+        return String::new();
+    };
+    let program = program.rsplit('/').next().unwrap_or_default().to_owned();
+    let mut takes_value = false;
+    let subcommand = words.find(|w| {
+        let value = takes_value;
+        takes_value = w.as_ref() == "--store";
+        !value && !w.starts_with('-')
+    });
+    match subcommand {
+        Some(sub) => format!("{program} {sub}"),
+        None => program,
     }
 }
 
@@ -386,14 +401,7 @@ impl KgStore {
             // A new store: the bulk loader is several times faster and still atomic until it commits.
             let mut loader = self.store.bulk_loader();
             loader
-                .load_quads(
-                    compiled
-                        .quads
-                        .iter()
-                        .chain(&entailed)
-                        .cloned()
-                        .chain([fingerprint]),
-                )
+                .load_quads(compiled.quads.iter().chain(&entailed).cloned())
                 .map_err(|e| storage_error(&self.path, e))?;
             loader.commit().map_err(|e| storage_error(&self.path, e))?;
         } else {
@@ -426,11 +434,11 @@ impl KgStore {
                     bar.set(i as u64);
                 }
             }
-            transaction.insert(&fingerprint);
             transaction
                 .commit()
                 .map_err(|e| storage_error(&self.path, e))?;
         }
+        let metadata = self.finish_build(fingerprint)?;
         self.flush()?;
         if let Some(folder) = self.folder() {
             labels::refresh(&self.store, folder)?;
@@ -439,9 +447,35 @@ impl KgStore {
         Ok(BuildReport {
             built: false,
             rebuilt: false,
-            quads: compiled.quads.len() + entailed.len() + 1,
+            quads: compiled.quads.len() + entailed.len() + metadata + 1,
             user_graphs_kept: kept,
         })
+    }
+
+    /// The last step of a build: the rules' metadata (which read the stored graph, see [`entail::apply_rules`])
+    /// and the fingerprint that marks the store as built, in one transaction, so that a build stopped before it
+    /// is done again by the next process. Returns how many metadata quads were added.
+    fn finish_build(&self, fingerprint: Quad) -> Result<usize> {
+        let metadata = entail::apply_rules(&self.store)?;
+        let mut transaction = self
+            .store
+            .start_transaction()
+            .map_err(|e| storage_error(&self.path, e))?;
+        let mut added = 0;
+        for quad in &metadata {
+            let stored = transaction
+                .contains(quad)
+                .map_err(|e| storage_error(&self.path, e))?;
+            if !stored {
+                transaction.insert(quad);
+                added += 1;
+            }
+        }
+        transaction.insert(&fingerprint);
+        transaction
+            .commit()
+            .map_err(|e| storage_error(&self.path, e))?;
+        Ok(added)
     }
 
     /// What the bundle's quads entail together with the graphs users loaded (unless they are being dropped).
@@ -512,6 +546,8 @@ impl KgStore {
         let mut per_file = Vec::new();
         let mut loader = self.store.bulk_loader();
         let mut done = 0u64;
+        let mut graphs = std::collections::BTreeSet::new();
+        let mut last_graph: Option<NamedNode> = None;
         for file in &files {
             let rdf_format = match format {
                 Some(f) => f.rdf_format(),
@@ -519,7 +555,18 @@ impl KgStore {
             };
             let source = RdfSource::open(file, rdf_format)?;
             let before = done;
-            let quads = source.quads().inspect(|_| {
+            let quads = source.quads().inspect(|q| {
+                if let Ok(Quad {
+                    graph_name: GraphName::NamedNode(g),
+                    ..
+                }) = q
+                {
+                    // Quads of one graph come together: compare with the last before touching the set.
+                    if last_graph.as_ref() != Some(g) {
+                        last_graph = Some(g.clone());
+                        graphs.insert(g.clone());
+                    }
+                }
                 done += 1;
                 if done.is_multiple_of(PROGRESS_STEP as u64) {
                     bar.set(done);
@@ -543,6 +590,7 @@ impl KgStore {
         Ok(LoadReport {
             files: per_file,
             quads: usize::try_from(total).unwrap_or(usize::MAX),
+            graphs: graphs.into_iter().collect(),
         })
     }
 }
@@ -584,6 +632,8 @@ pub struct LoadReport {
     pub files: Vec<(String, usize)>,
     /// The quads added in all.
     pub quads: usize,
+    /// The named graphs the quads went into.
+    pub graphs: Vec<NamedNode>,
 }
 
 /// Delete the table files of a bulk load that never committed (a `load` killed before the end): Oxigraph writes
@@ -700,6 +750,25 @@ fn report_build(path: &Path, report: &BuildReport, reporter: &dyn Reporter) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_holder_is_named_by_program_and_subcommand() {
+        let name = |words: &[&str]| super::command_name(words.join("\0").as_bytes());
+        assert_eq!(
+            name(&[
+                "/opt/x/policykg",
+                "--store",
+                "/tmp/a/kg",
+                "serve",
+                "--bind",
+                "127.0.0.1:0"
+            ]),
+            "policykg serve"
+        );
+        assert_eq!(name(&["policykg", "load", "--fresh"]), "policykg load");
+        assert_eq!(name(&["/usr/bin/policykg", "--store=/tmp/kg"]), "policykg");
+        assert_eq!(name(&[]), "");
+    }
+
     use super::*;
 
     #[test]

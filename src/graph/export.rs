@@ -42,7 +42,9 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
             store.iter().collect::<Result<_, _>>().map_err(storage)?
         }
         Selection::Graph(g) => {
-            let node = oxigraph::model::NamedNode::new(g.as_str())
+            // `pkg:entailed` as well as the full IRI, as `validate --graph` takes it.
+            let iri = crate::model::vocab::expand(g).unwrap_or_else(|| g.clone());
+            let node = oxigraph::model::NamedNode::new(iri)
                 .map_err(|e| Error::Usage(format!("--graph {g:?} is not an IRI: {e}")))?;
             if !store.contains_named_graph(node.as_ref()).map_err(storage)? {
                 return Err(Error::Usage(format!(

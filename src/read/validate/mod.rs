@@ -24,7 +24,7 @@ use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
 use crate::model::vocab;
-use check::DataGraph;
+use check::{DataGraph, Triples};
 use shapes::{sh, SH};
 
 /// The namespace of the bundled shapes (`pksh:`).
@@ -54,16 +54,22 @@ pub struct Report {
     pub results: Vec<Violation>,
 }
 
-/// Validate the store's graphs (their union; when `graphs` is empty, every graph but the entailed one) against
-/// the bundled shapes.
+/// Validate the store against the bundled shapes: every graph but the entailed one when `graphs` is empty;
+/// otherwise the nodes of `graphs`, whose values and types are read from the whole store (a loaded graph may
+/// describe the bundle's entities, and a class check may need the bundle's types).
 pub fn validate(store: &Store, graphs: &[NamedNode]) -> Result<Report> {
-    run(&DataGraph::read(store, graphs)?)
+    if graphs.is_empty() {
+        run(&DataGraph::new(Triples::stored(store)?, None)?)
+    } else {
+        let focus = Triples::graphs(store, graphs);
+        run(&DataGraph::new(focus, Some(Triples::stored(store)?))?)
+    }
 }
 
-/// Validate what the store would hold once `paths` are loaded, without touching the store: the store's quads and
-/// the files' quads are validated together in memory. `load` runs it first, so that `load --strict` can refuse a
-/// file before anything is written.
-pub fn validate_with_files(
+/// Validate the nodes of files that are not loaded yet, with the store as their context, without touching the
+/// store: `load --strict` runs it first, so that it can refuse a file before anything is written. The files'
+/// quads are held in memory; a SHACL-SPARQL constraint sees the files alone.
+pub fn validate_files(
     store: &Store,
     paths: &[PathBuf],
     format: Option<RdfInput>,
@@ -72,10 +78,7 @@ pub fn validate_with_files(
     for path in paths {
         collect_rdf_files(path, format.is_some(), &mut files)?;
     }
-    let mut quads: Vec<Quad> = store
-        .iter()
-        .collect::<Result<_, _>>()
-        .map_err(Error::storage)?;
+    let mut quads: Vec<Quad> = Vec::new();
     for file in &files {
         let rdf_format = match format {
             Some(f) => f.rdf_format(),
@@ -83,7 +86,8 @@ pub fn validate_with_files(
         };
         quads.extend(parse_file(file, rdf_format)?);
     }
-    run(&DataGraph::from_quads(quads))
+    let focus = Triples::memory(quads);
+    run(&DataGraph::new(focus, Some(Triples::stored(store)?))?)
 }
 
 /// Run the bundled shapes over a data graph.

@@ -612,7 +612,7 @@ mod tests {
         let p = projected();
         let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
         let near = neighbours(p, bureau, 1);
-        assert_eq!(near.len(), 78);
+        assert_eq!(near.len(), 82);
         assert!(near.iter().all(|n| n.node.iri != id("jiangsu-data-bureau")));
         let two = neighbours(p, bureau, 2);
         assert!(two.len() > near.len());

@@ -64,7 +64,7 @@ fn lineage_direction_chooses_the_side_and_json_names_it() {
 fn neighbours_and_rank_answer_in_json() {
     let near = json(&["neighbors", "江苏省数据局", "--format", "json"]);
     let near = near.as_array().unwrap();
-    assert_eq!(near.len(), 78);
+    assert_eq!(near.len(), 82);
     assert!(near.iter().all(|n| n["distance"] == 1));
     assert!(near.iter().any(|n| n["node"]["zh"] == "江苏省数据条例"));
     let top = json(&[

@@ -404,7 +404,8 @@ fn an_implied_actor_is_stated_in_its_document_and_is_the_author() {
 #[test]
 fn every_fact_is_done_or_planned_and_planned_steps_agree() {
     let without = column(
-        "SELECT ?ev WHERE { ?ev a pk:Evidence ; rdf:predicate ?p FILTER(?p != pk:mentionedIn)
+        "SELECT ?ev WHERE { ?ev a pk:Evidence ; rdf:predicate ?p
+           FILTER(?p NOT IN (pk:mentionedIn, skos:closeMatch)) # they report no act: docs/seeds-format.md
            FILTER NOT EXISTS { ?ev pk:modality ?m } }",
     );
     assert!(without.is_empty(), "{without:?}");
@@ -413,4 +414,366 @@ fn every_fact_is_done_or_planned_and_planned_steps_agree() {
            FILTER((?m = pk:Planned) != EXISTS { ?e a pk:PlannedStep }) }",
     );
     assert!(disagree.is_empty(), "{disagree:?}");
+}
+
+/// The evidence of `s p o` (full IRIs, `?p` as written in SPARQL): its status, and each quote with the document
+/// text at the quote's offsets, so that a test can see the quote is verbatim where it says it is.
+fn evidence_of(s: &str, p: &str, o: &str) -> Vec<(String, String, String)> {
+    rows(&format!(
+        "SELECT ?status ?exact ?text ?start ?end WHERE {{
+           ?ev rdf:subject <{s}> ; rdf:predicate {p} ; rdf:object <{o}> ; pk:epistemicStatus ?status ; oa:hasTarget ?t .
+           ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos . ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
+           ?doc pk:text ?text }}"
+    ))
+    .into_iter()
+    .map(|r| {
+        let (start, end): (usize, usize) = (r[3].parse().unwrap(), r[4].parse().unwrap());
+        let at: String = r[2].chars().skip(start).take(end - start).collect();
+        let status = r[0].rsplit('#').next().unwrap_or("").to_owned();
+        (status, r[1].clone(), at)
+    })
+    .collect()
+}
+
+/// Whether `s p o` holds (full IRIs, `p` as written in SPARQL).
+fn holds(s: &str, p: &str, o: &str) -> bool {
+    !rows(&format!("SELECT * WHERE {{ <{s}> {p} <{o}> }}")).is_empty()
+}
+
+#[test]
+fn probable_duplicates_are_close_matches_with_a_note_in_both_languages() {
+    let pairs = [
+        ("sufuban-general-entrance", "sufuban-general-portal"),
+        (
+            "public-data-regulation-project",
+            "public-data-regulation-legislative-project",
+        ),
+        (
+            "market-entity-database",
+            "market-entity-information-database",
+        ),
+        ("unified-acceptance-platform", "unified-acceptance-terminal"),
+    ];
+    let linked = rows("SELECT ?a ?b WHERE { GRAPH pkg:inferred { ?a skos:closeMatch ?b } }");
+    assert_eq!(linked.len(), 4, "{linked:?}");
+    for (a, b) in pairs {
+        let (a, b) = (id(a), id(b));
+        assert!(
+            linked.contains(&vec![a.clone(), b.clone()]),
+            "{a} {b}: {linked:?}"
+        );
+        let evidence = evidence_of(&a, "skos:closeMatch", &b);
+        assert!(evidence.len() >= 2, "{a}: {evidence:?}");
+        for (status, exact, at) in &evidence {
+            assert_eq!(status, "Inferred");
+            assert_eq!(exact, at);
+        }
+        // Kept apart: two entities, each with its own label, and the note on both, in Chinese and English.
+        for e in [&a, &b] {
+            let langs = column(&format!(
+                "SELECT (LANG(?n) AS ?l) WHERE {{ <{e}> skos:editorialNote ?n FILTER(CONTAINS(STR(?n), \"分开保留\") || CONTAINS(STR(?n), \"Kept apart\")) }} ORDER BY ?l"
+            ));
+            assert_eq!(langs, ["en", "zh"], "{e}");
+        }
+    }
+    // Every closeMatch of the graph is one of these, and none is stated by a document.
+    assert!(column("SELECT ?a WHERE { GRAPH ?g { ?a skos:closeMatch ?b } FILTER(?g NOT IN (pkg:inferred, pkg:entailed)) }").is_empty());
+}
+
+#[test]
+fn overstated_events_have_the_kinds_the_text_supports() {
+    let kind = |event: &str| {
+        column(&format!(
+            "SELECT ?k WHERE {{ GRAPH pkg:catalogue {{ <{}> a ?k }} }}",
+            id(event)
+        ))
+    };
+    // 清理意见 were proposed: a review, not a revision.
+    assert_eq!(
+        kind("dishonest-debtor-bidding-opinions-cleanup"),
+        ["https://w3id.org/policykg/ontology#Evaluation"]
+    );
+    // 长三角“一网通办” existed before its demonstration results were released.
+    assert_eq!(
+        kind("yrd-yiwang-tongban-bank-terminals-launch"),
+        ["https://w3id.org/policykg/ontology#Release"]
+    );
+    // 地方标准立项 approves a standard project; nothing is drafted yet.
+    for event in [
+        "public-data-classification-exchange-standard-drafting",
+        "extranet-5g-ipv6-standard-drafting",
+    ] {
+        assert_eq!(
+            kind(event),
+            ["https://w3id.org/policykg/ontology#ProjectApproval"]
+        );
+    }
+    // No other step of the graph makes the same overstatement.
+    let overstated = rows(
+        "SELECT ?e ?k ?exact WHERE {
+           VALUES (?k ?word) { (pk:Revision \"清理意见\") (pk:Launch \"成果发布\") (pk:Drafting \"立项\") }
+           ?e a ?k ; pk:eventOf ?x . ?ev rdf:subject ?e ; rdf:predicate pk:eventOf ; oa:hasTarget/oa:hasSelector/oa:exact ?exact
+           FILTER(CONTAINS(?exact, ?word)) FILTER NOT EXISTS { ?e a pk:Revision FILTER(CONTAINS(?exact, \"进行了修订\")) } }",
+    );
+    assert!(overstated.is_empty(), "{overstated:#?}");
+    // The new kinds are lifecycle steps with labels in both languages.
+    for k in ["Release", "ProjectApproval"] {
+        let labels = column(&format!(
+            "SELECT (LANG(?l) AS ?lang) WHERE {{ pk:{k} rdfs:subClassOf pk:LifecycleEvent ; rdfs:label ?l }} ORDER BY ?lang"
+        ));
+        assert_eq!(labels, ["en", "zh"], "{k}");
+    }
+}
+
+#[test]
+fn named_meetings_plans_and_systems_are_entities_with_their_relations() {
+    // The 0845 proposal was submitted at 省政协十三届一次会议: a quote at its offsets.
+    let proposal = evidence_of(
+        &id("cppcc-13-1-proposal-0845"),
+        "pk:submittedTo",
+        &id("jiangsu-13th-cppcc-1st-session"),
+    );
+    assert_eq!(proposal.len(), 1, "{proposal:?}");
+    let (status, exact, at) = &proposal[0];
+    assert_eq!(
+        (status.as_str(), exact.as_str()),
+        ("Inferred", "对省政协十三届一次会议第0845号提案的答复")
+    );
+    assert_eq!(exact, at);
+    let facts = [
+        // 省政府第109次常务会议 deliberated the 2022 licensing list.
+        (
+            "jiangsu-admin-licensing-list-2022",
+            "pk:submittedTo",
+            "jiangsu-government-109th-executive-meeting",
+            "Stated",
+        ),
+        (
+            "jiangsu-government-109th-executive-meeting",
+            "pk:responsibleAgency",
+            "jiangsu-provincial-government",
+            "Inferred",
+        ),
+        (
+            "central-deepening-reform-commission-25th-meeting",
+            "pk:responsibleAgency",
+            "central-deepening-reform-commission",
+            "Inferred",
+        ),
+        (
+            "jiangsu-13th-cppcc-1st-session",
+            "pk:responsibleAgency",
+            "jiangsu-cppcc",
+            "Inferred",
+        ),
+        // Both legislative projects went to 省人大常委会办公厅, proposed for the 2023-2027 plan.
+        (
+            "gov-hotline-legislative-project",
+            "pk:submittedTo",
+            "jiangsu-npc-standing-committee-general-office",
+            "Stated",
+        ),
+        (
+            "public-data-regulation-legislative-project",
+            "pk:submittedTo",
+            "jiangsu-npc-standing-committee-general-office",
+            "Stated",
+        ),
+        (
+            "gov-hotline-legislative-project",
+            "pk:partOf",
+            "npc-standing-committee-legislative-plan-2023-2027",
+            "Stated",
+        ),
+        (
+            "public-data-regulation-legislative-project",
+            "pk:partOf",
+            "npc-standing-committee-legislative-plan-2023-2027",
+            "Stated",
+        ),
+        // 省政务办's hotline research led to the hotline project.
+        (
+            "gov-hotline-legislative-research",
+            "pk:responsibleAgency",
+            "jiangsu-government-service-office",
+            "StatedImplicitSubject",
+        ),
+        (
+            "gov-hotline-legislative-research",
+            "pk:leadsTo",
+            "gov-hotline-legislative-project",
+            "Inferred",
+        ),
+        // 小新 → AI政务数字人, which relies on DeepSeek.
+        (
+            "xiaoxin",
+            "pk:upgradedTo",
+            "ai-gov-digital-human",
+            "Inferred",
+        ),
+        ("ai-gov-digital-human", "pk:dependsOn", "deepseek", "Stated"),
+        (
+            "ai-gov-digital-human",
+            "pk:operatedBy",
+            "xinbei-data-bureau",
+            "StatedImplicitSubject",
+        ),
+        // What 省数据局 issued and runs, by the implied-actor rule.
+        (
+            "hotline-appeal-classification-standard",
+            "pk:issuedBy",
+            "jiangsu-data-bureau",
+            "StatedImplicitSubject",
+        ),
+        (
+            "jiangsu-admin-licensing-list-2025",
+            "pk:issuedBy",
+            "jiangsu-data-bureau",
+            "StatedImplicitSubject",
+        ),
+        (
+            "three-lists-standards-system",
+            "pk:responsibleAgency",
+            "jiangsu-data-bureau",
+            "StatedImplicitSubject",
+        ),
+        (
+            "security-woodpecker-mechanism",
+            "pk:responsibleAgency",
+            "jiangsu-data-bureau",
+            "StatedImplicitSubject",
+        ),
+        (
+            "jsdb-2024-key-tasks",
+            "pk:implements",
+            "data-elements-x-three-year-plan",
+            "Stated",
+        ),
+        (
+            "data-elements-x-three-year-plan",
+            "pk:legalBasisOf",
+            "data-elements-x",
+            "Inferred",
+        ),
+    ];
+    for (s, p, o, expected) in facts {
+        let (s, o) = (id(s), id(o));
+        let s = if s.ends_with("/jsdb-2024-key-tasks") {
+            "https://w3id.org/policykg/doc/jsdb-2024-key-tasks".to_owned()
+        } else {
+            s
+        };
+        assert!(holds(&s, p, &o), "{s} {p} {o}");
+        let evidence = evidence_of(&s, p, &o);
+        assert!(!evidence.is_empty(), "{s} {p} {o}: no evidence");
+        for (status, exact, at) in &evidence {
+            assert_eq!(status, expected, "{s} {p} {o}: {exact}");
+            assert_eq!(exact, at);
+        }
+    }
+    // A proposal for the plan is not yet part of it: planned.
+    let modality = column("SELECT DISTINCT ?m WHERE { ?ev rdf:subject ?p ; rdf:predicate pk:partOf ; rdf:object pkid:npc-standing-committee-legislative-plan-2023-2027 ; pk:modality ?m }");
+    assert_eq!(modality, ["https://w3id.org/policykg/ontology#Planned"]);
+    // The office is an agency, the meetings are events; the steps now say who took them.
+    for (e, class) in [
+        ("jiangsu-npc-standing-committee-general-office", "Agency"),
+        ("jiangsu-13th-cppcc-1st-session", "Event"),
+        ("jiangsu-government-109th-executive-meeting", "Event"),
+        ("central-deepening-reform-commission-25th-meeting", "Event"),
+        ("ai-gov-digital-human", "DigitalAssistant"),
+        ("data-elements-x-three-year-plan", "Plan"),
+    ] {
+        assert!(
+            holds(
+                &id(e),
+                "a",
+                &format!("https://w3id.org/policykg/ontology#{class}")
+            ),
+            "{e} {class}"
+        );
+    }
+    for step in [
+        "admin-licensing-list-2022-submission",
+        "gov-hotline-legislative-research-2022",
+        "gov-hotline-legislative-project-proposal",
+        "public-data-regulation-legislative-project-proposal",
+    ] {
+        assert!(
+            holds(
+                &id(step),
+                "pk:actor",
+                &id("jiangsu-government-service-office")
+            ),
+            "{step}"
+        );
+    }
+    for step in [
+        "jsdb25-licensing-list-2025-published",
+        "jsdb25-hotline-classification-standard-issued",
+    ] {
+        assert!(
+            holds(&id(step), "pk:actor", &id("jiangsu-data-bureau")),
+            "{step}"
+        );
+    }
+    // Each name resolves as the texts write it.
+    let resolver = policykg::read::resolve::Resolver::new(kg()).unwrap();
+    for (name, e) in [
+        ("省政协十三届一次会议", "jiangsu-13th-cppcc-1st-session"),
+        (
+            "省政府第109次常务会议",
+            "jiangsu-government-109th-executive-meeting",
+        ),
+        (
+            "中央深改委第二十五次会议",
+            "central-deepening-reform-commission-25th-meeting",
+        ),
+        ("“交汇点”平台", "jiaohuidian"),
+        ("“AI政务数字人”", "ai-gov-digital-human"),
+        ("DeepSeek", "deepseek"),
+        ("“三清单”体系", "three-lists-standards-system"),
+        ("“啄木鸟”机制", "security-woodpecker-mechanism"),
+        ("全省公共数据资源“一本账”", "public-data-ledger"),
+        (
+            "江苏省公共资源交易中心",
+            "jiangsu-public-resources-trading-centre",
+        ),
+        ("“数据要素×”三年行动计划", "data-elements-x-three-year-plan"),
+        ("可信数据空间", "trusted-data-spaces"),
+        (
+            "省人大常委会办公厅",
+            "jiangsu-npc-standing-committee-general-office",
+        ),
+    ] {
+        let found = resolver
+            .resolve(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(found.as_str(), id(e), "{name}");
+    }
+}
+
+#[test]
+fn sentences_once_excused_as_unnamed_that_name_a_rule_yield_its_actor() {
+    for rule in [
+        "three-off-one-lock-rule",
+        "jszwb-duty-shift-system",
+        "jszwb-major-matters-reporting-system",
+        "jszwb-central-group-law-study",
+    ] {
+        let evidence = evidence_of(
+            &id(rule),
+            "pk:responsibleAgency",
+            &id("jiangsu-government-service-office"),
+        );
+        assert_eq!(evidence.len(), 1, "{rule}");
+        let (status, exact, at) = &evidence[0];
+        assert_eq!(status, "StatedImplicitSubject", "{rule}");
+        assert_eq!(exact, at);
+    }
+    // “三关一锁” was excluded as "not a policy of the domain": it is the office's own rule now.
+    assert!(holds(
+        &id("three-off-one-lock-rule"),
+        "a",
+        "https://w3id.org/policykg/ontology#InternalRule"
+    ));
 }

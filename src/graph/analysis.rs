@@ -612,13 +612,13 @@ mod tests {
         let p = projected();
         let bureau = p.node(&id("jiangsu-data-bureau")).unwrap();
         let near = neighbours(p, bureau, 1);
-        assert_eq!(near.len(), 78);
+        assert_eq!(near.len(), 82);
         assert!(near.iter().all(|n| n.node.iri != id("jiangsu-data-bureau")));
         let two = neighbours(p, bureau, 2);
         assert!(two.len() > near.len());
         assert!(two.windows(2).all(|w| w[0].distance <= w[1].distance));
         assert!(
-            neighbours_text("江苏省数据局", &near).starts_with("江苏省数据局: 78 neighbour(s)\n")
+            neighbours_text("江苏省数据局", &near).starts_with("江苏省数据局: 82 neighbour(s)\n")
         );
         let top = rank(p, &[], 2);
         let names: Vec<(usize, &str, usize)> = top
@@ -627,11 +627,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            [(1, "江苏省数据局", 78), (2, "江苏省政务服务管理办公室", 73)]
+            [(1, "江苏省数据局", 82), (2, "江苏省政务服务管理办公室", 78)]
         );
         assert!(rank(p, &["Hotline".into()], 50)
             .iter()
             .all(|r| r.node.class == "Hotline"));
-        assert!(rank_text(&top).contains("0.2523"));
+        assert!(rank_text(&top).contains("0.2609"));
     }
 }

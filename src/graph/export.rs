@@ -699,7 +699,7 @@ mod tests {
         let xml = graphml(p);
         let nodes = xml_elements(&xml, b"node");
         let edges = xml_elements(&xml, b"edge");
-        assert_eq!((nodes.len(), edges.len()), (507, 491));
+        assert_eq!((nodes.len(), edges.len()), (517, 514));
         assert_eq!(
             (nodes.len(), edges.len()),
             (p.graph.node_count(), p.graph.edge_count())

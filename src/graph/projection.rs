@@ -723,8 +723,8 @@ mod tests {
     #[test]
     fn the_bundle_projects_to_its_entities_and_relations() {
         let p = projected();
-        assert_eq!(p.graph.node_count(), 507);
-        assert_eq!(p.graph.edge_count(), 491);
+        assert_eq!(p.graph.node_count(), 517);
+        assert_eq!(p.graph.edge_count(), 514);
         // Every catalogued entity is a node, and nothing else is: the count SPARQL gives independently.
         let entities = query::select_strings(
             bundled().store(),
@@ -837,8 +837,8 @@ mod tests {
         assert_eq!(near.graph.node_count(), neighbourhood.len());
         assert_eq!(
             near.graph.node_count(),
-            79,
-            "the bureau and its 78 neighbours"
+            83,
+            "the bureau and its 82 neighbours"
         );
         assert!(near.node(&id("jiangsu-data-regulation")).is_ok());
         let agencies = p.view(None, 0, &["agency".into()], true).unwrap();
@@ -888,7 +888,7 @@ mod tests {
             .all(|(_, _, b)| (0.0..=1.0).contains(b) && b.is_finite()));
         let office = p.node(&id("jiangsu-government-service-office")).unwrap();
         let (_, degree, _) = scores.iter().find(|(n, _, _)| *n == office).unwrap();
-        assert_eq!(*degree, 73);
+        assert_eq!(*degree, 78);
     }
 
     #[test]

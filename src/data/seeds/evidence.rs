@@ -37,7 +37,8 @@ pub(super) struct Claim<'a> {
     pub(super) note: Option<&'a str>,
     /// The sentence leaves the subject unsaid and the document's author is it (`pk:StatedImplicitSubject`).
     pub(super) implied: bool,
-    /// Whether the sentence reports the fact as done or planned; None for mentions, which report nothing.
+    /// Whether the sentence reports the fact as done or planned; None for mentions and close matches, which
+    /// report nothing.
     pub(super) modality: Option<Modality>,
 }
 

@@ -14,7 +14,8 @@
 //!    file; `checks` then refuses a label that two entities share.
 //! 5. `documents` again: the document metadata, which names its publisher, an entity.
 //! 6. `events` and `indicators`: they declare entities of their own, before the facts that may refer to them.
-//! 7. `facts`: the curated facts, stated in a document or inferred from premises.
+//! 7. `facts`: the curated facts, stated in a document or inferred from premises; `matches`: the probable
+//!    duplicates, linked with `skos:closeMatch` and a note.
 //! 8. `mentions`: `pk:mentionedIn` for every document that names an entity.
 //! 9. `ledger`: every sentence of every document is covered by a quote of the phases above, or excused.
 //!
@@ -36,6 +37,7 @@ mod input;
 mod ledger;
 mod literals;
 mod locate;
+mod matches;
 mod mentions;
 mod ontology;
 mod read;
@@ -188,6 +190,7 @@ pub fn compile(input: &SeedInput) -> Result<Compiled, Vec<Error>> {
     }
     for file in &files {
         c.facts(file);
+        c.close_matches(file);
     }
     c.mentions(&declared);
     let ledger = c.ledger(&files);
@@ -349,6 +352,42 @@ en = "Data Regulation"
         );
         assert!(
             errors.contains("seeds/ledger/test-doc.toml:12:12: this names no sentence"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn a_close_match_links_two_entities_in_the_inferred_graph_with_notes_on_both() {
+        let premises = "premises = [{ doc = \"test-doc\", quote = \"推动《江苏省数据条例》颁布实施\" }, { doc = \"test-doc\", quote = \"省数据局负责\" }]";
+        let seed = format!("{HEADER}\n[[close_match]]\na = \"law\"\nb = \"bureau\"\nnote_zh = \"可能相同。\"\nnote_en = \"Probably the same.\"\n{premises}\n");
+        let compiled = compiled(&input(&seed));
+        let close_match = format!("{}closeMatch", vocab::SKOS);
+        let link: Vec<&Quad> = compiled
+            .quads
+            .iter()
+            .filter(|q| q.predicate.as_str() == close_match)
+            .collect();
+        assert_eq!(link.len(), 1, "{link:?}");
+        assert_eq!(
+            link[0].graph_name,
+            GraphName::NamedNode(vocab::inferred_graph())
+        );
+        let notes = compiled
+            .quads
+            .iter()
+            .filter(|q| q.predicate.as_str() == format!("{}editorialNote", vocab::SKOS))
+            .count();
+        assert_eq!(notes, 4, "zh and en on each of the two");
+        let one_name = "premises = [{ doc = \"test-doc\", quote = \"省数据局负责\" }]";
+        let seed = format!("{HEADER}\n[[close_match]]\na = \"law\"\nb = \"law\"\nnote_zh = \"同\"\nnote_en = \"same\"\n{one_name}\n\n[[close_match]]\na = \"law\"\nb = \"bureau\"\nnote_zh = \"\"\nnote_en = \"x\"\n{one_name}\n\n[[close_match]]\na = \"law\"\nb = \"bureau\"\nnote_zh = \"同\"\nnote_en = \"x\"\n{one_name}\n");
+        let errors = errors(&seed).join("\n");
+        assert!(errors.contains("links two different entities"), "{errors}");
+        assert!(
+            errors.contains("say why they are probably the same"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("no premise quotes a name of \"law\""),
             "{errors}"
         );
     }

@@ -25,6 +25,8 @@ pub(super) struct SeedFile {
     #[serde(default)]
     pub(super) indicator: Vec<IndicatorDecl>,
     #[serde(default)]
+    pub(super) close_match: Vec<CloseMatchDecl>,
+    #[serde(default)]
     pub(super) excluded: Vec<ExclusionDecl>,
     /// A ledger file (`seeds/ledger/<document-id>.toml`) names its document here.
     pub(super) ledger: Option<LedgerDecl>,
@@ -173,6 +175,21 @@ pub(super) struct IndicatorDecl {
     /// `planned` or `done`, overriding what the document's plan sections say.
     #[serde(default)]
     pub(super) modality: Option<S>,
+}
+
+/// `[[close_match]]`: two entities that are probably one thing although the texts cannot settle it, so that a
+/// reader finds one from the other (`skos:closeMatch`) while each keeps its own facts and evidence.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CloseMatchDecl {
+    pub(super) a: S,
+    pub(super) b: S,
+    /// Why they are probably the same, and why they are kept apart, in Chinese.
+    pub(super) note_zh: S,
+    /// The same in English; also the reasoning of the link's evidence.
+    pub(super) note_en: S,
+    /// Where each name occurs: the quotes the judgement rests on.
+    pub(super) premises: Vec<Premise>,
 }
 
 /// `[[excluded]]`: a name deliberately left out, so that coverage checks do not report it.

@@ -9,6 +9,7 @@ use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
 
+use crate::data::seeds::{self, Sentence};
 use crate::model::error::Result;
 use crate::model::vocab::{self, Provenance};
 use crate::read::resolve::LabelIndex;
@@ -90,7 +91,7 @@ pub fn quotes(
                 document,
                 document_date: doc.map(|d| d.date.clone()).unwrap_or_default(),
                 sentence: doc
-                    .map(|d| sentence_around(&d.text, start, end))
+                    .map(|d| marked(&d.chars, &d.sentences, start, end))
                     .unwrap_or_default(),
                 exact: r.string("exact"),
                 start,
@@ -118,8 +119,10 @@ struct DocumentText {
     title: String,
     /// Its date of issue, or the year it covers.
     date: String,
-    /// Its full text ("" unless asked for).
-    text: String,
+    /// Its full text's characters (none unless asked for).
+    chars: Vec<char>,
+    /// Its sentences.
+    sentences: Vec<Sentence>,
 }
 
 /// Every source document with its text, by IRI.
@@ -134,7 +137,7 @@ fn documents(store: &Store) -> Result<HashMap<String, DocumentText>> {
         None,
     )? {
         let doc = document(store, q.subject.as_ref(), true)?;
-        if !doc.text.is_empty() {
+        if !doc.chars.is_empty() {
             out.insert(quads::node_value(q.subject.as_ref()), doc);
         }
     }
@@ -167,7 +170,12 @@ fn document(store: &Store, doc: NamedOrBlankNodeRef, text: bool) -> Result<Docum
             .unwrap_or_default(),
         false => String::new(),
     };
-    Ok(DocumentText { title, date, text })
+    Ok(DocumentText {
+        title,
+        date,
+        chars: text.chars().collect(),
+        sentences: seeds::sentences(&text),
+    })
 }
 
 /// Where a fact is written: the evidence annotation, its document and the verbatim quote with its offsets.
@@ -326,29 +334,26 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// The sentence around character offsets `start..end`: from the previous 。；! ? or line break to the next one,
-/// with the quote marked 【…】.
+/// The sentence around character offsets `start..end` (the sentences of the ledger's split that the quote
+/// touches, [`seeds::sentence_span`]), with the quote marked 【…】.
 pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
+    marked(&chars, &seeds::sentences(text), start, end)
+}
+
+/// [`sentence_around`] on a text already split.
+fn marked(chars: &[char], sentences: &[Sentence], start: usize, end: usize) -> String {
     if start > end || end > chars.len() {
         return String::new();
     }
-    let is_stop = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '\n');
-    let mut from = start;
-    while from > 0 && !is_stop(chars[from - 1]) {
-        from -= 1;
-    }
-    let mut to = end;
-    while to < chars.len() && !is_stop(chars[to]) {
-        to += 1;
-    }
-    if to < chars.len() && chars[to] != '\n' {
-        to += 1; // keep the full stop
-    }
-    let before: String = chars[from..start].iter().collect();
-    let quote: String = chars[start..end].iter().collect();
-    let after: String = chars[end..to].iter().collect();
-    format!("{}【{quote}】{}", before.trim_start(), after.trim_end())
+    let (from, to) = seeds::sentence_span(sentences, start, end);
+    let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    format!(
+        "{}【{}】{}",
+        piece(from, start).trim_start(),
+        piece(start, end),
+        piece(end, to).trim_end()
+    )
 }
 
 /// Render quotes for a terminal.

@@ -1,6 +1,9 @@
 //! Every bundled query, with the answers it must give on the bundled data.
 
+use std::collections::BTreeMap;
+
 use crate::common::*;
+use policykg::read::catalog;
 use policykg::read::query::{evaluate_now, parse};
 
 /// The rows of a bundled query, as plain strings.
@@ -456,4 +459,150 @@ fn statuses_by_document() {
         .iter()
         .filter(|r| r[0] == "省数据局2024年重点工作任务" && r[1] != "inferred")
         .all(|r| r[2] == "planned"));
+}
+
+/// The document texts by IRI, as characters (offsets count characters).
+fn texts() -> BTreeMap<String, Vec<char>> {
+    rows("SELECT ?d ?t WHERE { ?d a pk:SourceDocument ; pk:text ?t }")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].chars().collect()))
+        .collect()
+}
+
+#[test]
+fn every_fact_row_of_every_query_of_facts_has_its_quote_at_its_offsets() {
+    let texts = texts();
+    let mut without = Vec::new();
+    for q in catalog::all() {
+        if q.fact.is_none() {
+            without.push(q.name);
+            continue;
+        }
+        let answer = evaluate_now(kg().store(), parse(q.text, q.path).unwrap(), None).unwrap();
+        let rows = catalog::with_evidence(kg().store(), &q, answer)
+            .unwrap()
+            .rows()
+            .unwrap();
+        assert!(!rows.is_empty(), "{}: no rows", q.name);
+        for r in rows {
+            let doc = r.get("sourceDocument");
+            let text = texts
+                .get(doc)
+                .unwrap_or_else(|| panic!("{}: no document for {:?}", q.name, r.values()));
+            let (start, end): (usize, usize) = (
+                r.get("sourceStart").parse().unwrap(),
+                r.get("sourceEnd").parse().unwrap(),
+            );
+            let at: String = text[start..end].iter().collect();
+            assert_eq!(at, r.get("sourceQuote"), "{}: {:?}", q.name, r.values());
+            assert!(!at.is_empty() && !r.get("sourceTitle").is_empty());
+        }
+    }
+    // Counts and declarations: no row is one fact.
+    assert_eq!(
+        without,
+        [
+            "documents",
+            "entities",
+            "instruments-by-kind",
+            "most-mentioned",
+            "statuses-by-document"
+        ]
+    );
+}
+
+#[test]
+fn with_evidence_adds_columns_and_refuses_a_count() {
+    let out = run(
+        built_store(),
+        &[
+            "query",
+            "--name",
+            "agency-succession",
+            "--with-evidence",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.ends_with("sourceDocument,sourceTitle,sourceQuote,sourceStart,sourceEnd"),
+        "{header}"
+    );
+    let refused = run(
+        built_store(),
+        &["query", "--name", "documents", "--with-evidence"],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("--with-evidence") && message.trim().lines().count() == 1,
+        "{message}"
+    );
+}
+
+#[test]
+fn the_timeline_query_agrees_with_the_timeline_command() {
+    let steps = |rows: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        rows.into_iter().map(|r| r[..6].to_vec()).collect()
+    };
+    let query = steps(answer("timeline"));
+    let out = run(
+        built_store(),
+        &["timeline", "江苏省公共数据管理办法", "--format", "csv"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let command = steps(
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect(),
+    );
+    assert_eq!(query, command);
+    assert_eq!(query.len(), 3, "{query:?}");
+}
+
+/// The entities `as-of DAY` finds current.
+fn current_on(day: &str) -> Vec<String> {
+    let out = run(built_store(), &["as-of", day, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut current: Vec<String> = answer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["standing"] == "current")
+        .map(|r| r["entity"].as_str().unwrap().to_owned())
+        .collect();
+    current.sort();
+    current
+}
+
+#[test]
+fn the_as_of_query_agrees_with_the_as_of_command() {
+    let rows = answer("as-of");
+    let mut entities: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+    entities.sort();
+    assert_eq!(entities, current_on("2023-06-01"));
+    assert!(has_row(
+        &rows,
+        &["江苏省公共数据管理办法", "began 2022-02-01"]
+    ));
+    // the same query on other days (the day is the query's one VALUES literal)
+    let q = catalog::get("as-of").unwrap();
+    for day in ["2022-06-30", "2025-12-31"] {
+        let text = q.text.replace("\"2023-06-01\"", &format!("\"{day}\""));
+        let answer = evaluate_now(kg().store(), parse(&text, q.path).unwrap(), None).unwrap();
+        let mut on_day: Vec<String> = answer
+            .rows()
+            .unwrap()
+            .iter()
+            .map(|r| r.string("entity"))
+            .collect();
+        on_day.sort();
+        assert_eq!(on_day, current_on(day), "{day}");
+    }
 }

@@ -24,16 +24,26 @@ pub(crate) struct Args {
     /// table, json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, nquads, jsonld, rdfxml (CONSTRUCT/DESCRIBE)
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     format: QueryFormat,
+    /// Add the document, quote and offsets of each row's fact (queries with a `# fact:` line)
+    #[arg(long, requires = "name")]
+    with_evidence: bool,
     /// Give up after this many seconds
     #[arg(long, default_value = "30", value_name = "SECONDS", value_parser = super::parse_seconds)]
     timeout: Duration,
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
+    let named = match (&args.name, args.with_evidence) {
+        (Some(name), true) => Some(catalog::get(name)?),
+        _ => None,
+    };
     let (text, place) = query_text(args.sparql, args.file, args.name)?;
     let parsed = query::parse(&text, &place)?;
     let kg = session.store()?;
-    let answer = query::evaluate(kg.store(), parsed, Some(args.timeout))?;
+    let mut answer = query::evaluate(kg.store(), parsed, Some(args.timeout))?;
+    if let Some(named) = &named {
+        answer = catalog::with_evidence(kg.store(), named, answer)?;
+    }
     let format = match args.format {
         QueryFormat::Table if answer.is_graph() => QueryFormat::Turtle,
         format => format,

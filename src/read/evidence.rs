@@ -1,16 +1,19 @@
 //! "Why does the graph say X?": the quotes behind an entity's facts, or behind the facts that link two entities,
 //! each with its document, date, epistemic status and the surrounding sentence of the source text.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use oxigraph::model::NamedNode;
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
 
+use crate::data::seeds::{self, Sentence};
 use crate::model::error::Result;
 use crate::model::vocab::{self, Provenance};
-use crate::read::query;
 use crate::read::resolve::LabelIndex;
+use crate::read::{quads, query};
 
 /// One supporting quote of one fact.
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +91,7 @@ pub fn quotes(
                 document,
                 document_date: doc.map(|d| d.date.clone()).unwrap_or_default(),
                 sentence: doc
-                    .map(|d| sentence_around(&d.text, start, end))
+                    .map(|d| marked(&d.chars, &d.sentences, start, end))
                     .unwrap_or_default(),
                 exact: r.string("exact"),
                 start,
@@ -110,62 +113,247 @@ pub fn quotes(
     Ok(quotes)
 }
 
+/// A source document as quotes show it.
 struct DocumentText {
+    /// Its zh title.
     title: String,
+    /// Its date of issue, or the year it covers.
     date: String,
-    text: String,
+    /// Its full text's characters (none unless asked for).
+    chars: Vec<char>,
+    /// Its sentences.
+    sentences: Vec<Sentence>,
 }
 
+/// Every source document with its text, by IRI.
 fn documents(store: &Store) -> Result<HashMap<String, DocumentText>> {
-    let rows = query::select_strings(
+    let class = vocab::pk("SourceDocument");
+    let mut out = HashMap::new();
+    for q in quads::matching(
         store,
-        "SELECT ?doc ?title ?date ?year ?text WHERE {
-           ?doc a pk:SourceDocument ; pk:text ?text .
-           OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
-           OPTIONAL { ?doc dcterms:issued ?date }
-           OPTIONAL { ?doc pk:yearCovered ?year }
-         }",
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let date = match r.opt("date") {
-                Some(date) => date.to_owned(),
-                None => format!("covers {}", r.get("year")),
-            };
-            let text = DocumentText {
-                title: r.string("title"),
-                date,
-                text: r.string("text"),
-            };
-            (r.string("doc"), text)
-        })
-        .collect())
+        None,
+        Some(rdf::TYPE),
+        Some(class.as_ref().into()),
+        None,
+    )? {
+        let doc = document(store, q.subject.as_ref(), true)?;
+        if !doc.chars.is_empty() {
+            out.insert(quads::node_value(q.subject.as_ref()), doc);
+        }
+    }
+    Ok(out)
 }
 
-/// The sentence around character offsets `start..end`: from the previous 。；! ? or line break to the next one,
-/// with the quote marked 【…】.
+/// One source document's title and date (and, with `text`, its text), read through the quad indexes.
+fn document(store: &Store, doc: NamedOrBlankNodeRef, text: bool) -> Result<DocumentText> {
+    let value =
+        |p: &str| -> Result<Option<Term>> { quads::object(store, doc, vocab::pk(p).as_ref()) };
+    let title = quads::objects(store, doc, vocab::ns(vocab::DCTERMS, "title").as_ref())?
+        .into_iter()
+        .find_map(|t| match t {
+            Term::Literal(l) if l.language() == Some("zh") => Some(l.value().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let date = match quads::object(store, doc, vocab::ns(vocab::DCTERMS, "issued").as_ref())? {
+        Some(issued) => query::term_value(&issued),
+        None => format!(
+            "covers {}",
+            value("yearCovered")?
+                .map(|y| query::term_value(&y))
+                .unwrap_or_default()
+        ),
+    };
+    let text = match text {
+        true => value("text")?
+            .map(|t| query::term_value(&t))
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    Ok(DocumentText {
+        title,
+        date,
+        chars: text.chars().collect(),
+        sentences: seeds::sentences(&text),
+    })
+}
+
+/// Where a fact is written: the evidence annotation, its document and the verbatim quote with its offsets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    /// The evidence annotation's IRI.
+    pub evidence: String,
+    /// `stated`, `implied actor` or `inferred`.
+    pub status: Provenance,
+    /// The source document's IRI.
+    pub document: String,
+    /// Its zh title.
+    pub title: String,
+    /// Its date of issue, or the year it covers.
+    pub document_date: String,
+    /// The verbatim quote.
+    pub quote: String,
+    /// Character offset where the quote starts in the document's text.
+    pub start: usize,
+    /// Character offset where it ends.
+    pub end: usize,
+}
+
+/// The first quote behind a fact, looked up through the quad indexes one fact at a time, so that a command
+/// reads the evidence of the facts it shows and no other; documents' titles and dates are read once each.
+pub struct Sources<'a> {
+    store: &'a Store,
+    documents: RefCell<HashMap<String, (String, String)>>,
+}
+
+impl<'a> Sources<'a> {
+    /// A reader of the evidence in `store`.
+    pub fn new(store: &'a Store) -> Self {
+        Sources {
+            store,
+            documents: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The first quote, in document order (by document IRI, then offset), of the fact `subject predicate
+    /// object` (the object as its plain value: an IRI or a literal's lexical form); None when no annotation
+    /// says it.
+    pub fn first(&self, subject: &str, predicate: &str, object: &str) -> Result<Option<Source>> {
+        let (Some(s), Some(p)) = (quads::iri(subject), quads::iri(predicate)) else {
+            return Ok(None);
+        };
+        let subject_of = vocab::ns(vocab::RDF, "subject");
+        let mut best: Option<Source> = None;
+        for q in quads::matching(
+            self.store,
+            None,
+            Some(subject_of.as_ref()),
+            Some(s.as_ref().into()),
+            None,
+        )? {
+            for source in self.sources(q.subject.as_ref(), &p, object)? {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| (&source.document, source.start) < (&b.document, b.start))
+                {
+                    best = Some(source);
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// The quotes of annotation `ev` when it says `predicate` with `object`, one per target.
+    fn sources(
+        &self,
+        ev: NamedOrBlankNodeRef,
+        predicate: &NamedNode,
+        object: &str,
+    ) -> Result<Vec<Source>> {
+        let store = self.store;
+        let says = quads::has(
+            store,
+            ev,
+            &vocab::ns(vocab::RDF, "predicate"),
+            predicate.as_ref().into(),
+        );
+        if !says
+            || !quads::objects(store, ev, vocab::ns(vocab::RDF, "object").as_ref())?
+                .iter()
+                .any(|o| query::term_value(o) == object)
+        {
+            return Ok(Vec::new());
+        }
+        let status = quads::object(store, ev, vocab::pk("epistemicStatus").as_ref())?
+            .map_or(Provenance::Stated, |s| {
+                Provenance::of_status(&query::term_value(&s))
+            });
+        let mut out = Vec::new();
+        for target in quads::objects(store, ev, vocab::ns(vocab::OA, "hasTarget").as_ref())? {
+            let Some(target) = quads::as_node(target) else {
+                continue;
+            };
+            if let Some(source) = self.target(ev, target.as_ref(), status)? {
+                out.push(source);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The quote a target selects: its document, exact text and offsets.
+    fn target(
+        &self,
+        ev: NamedOrBlankNodeRef,
+        target: NamedOrBlankNodeRef,
+        status: Provenance,
+    ) -> Result<Option<Source>> {
+        let store = self.store;
+        let oa = |local: &str| vocab::ns(vocab::OA, local);
+        let Some(document) = quads::node(store, target, oa("hasSource").as_ref())? else {
+            return Ok(None);
+        };
+        let (mut quote, mut start, mut end) = (None, None, None);
+        for selector in quads::objects(store, target, oa("hasSelector").as_ref())? {
+            let Some(selector) = quads::as_node(selector) else {
+                continue;
+            };
+            let read = |local: &str| -> Result<Option<String>> {
+                Ok(quads::object(store, selector.as_ref(), oa(local).as_ref())?
+                    .map(|t| query::term_value(&t)))
+            };
+            quote = quote.or(read("exact")?);
+            start = start.or(read("start")?);
+            end = end.or(read("end")?);
+        }
+        let (Some(quote), Some(start), Some(end)) = (quote, start, end) else {
+            return Ok(None);
+        };
+        let (title, document_date) = self.document(document.as_ref())?;
+        Ok(Some(Source {
+            evidence: quads::node_value(ev),
+            status,
+            document: quads::node_value(document.as_ref()),
+            title,
+            document_date,
+            quote,
+            start: start.parse().unwrap_or(0),
+            end: end.parse().unwrap_or(0),
+        }))
+    }
+
+    /// A document's zh title and date, read once.
+    fn document(&self, doc: NamedOrBlankNodeRef) -> Result<(String, String)> {
+        let key = quads::node_value(doc);
+        if let Some(known) = self.documents.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let read = document(self.store, doc, false)?;
+        let pair = (read.title, read.date);
+        self.documents.borrow_mut().insert(key, pair.clone());
+        Ok(pair)
+    }
+}
+
+/// The sentence around character offsets `start..end` (the sentences of the ledger's split that the quote
+/// touches, [`seeds::sentence_span`]), with the quote marked 【…】.
 pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
+    marked(&chars, &seeds::sentences(text), start, end)
+}
+
+/// [`sentence_around`] on a text already split.
+fn marked(chars: &[char], sentences: &[Sentence], start: usize, end: usize) -> String {
     if start > end || end > chars.len() {
         return String::new();
     }
-    let is_stop = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '\n');
-    let mut from = start;
-    while from > 0 && !is_stop(chars[from - 1]) {
-        from -= 1;
-    }
-    let mut to = end;
-    while to < chars.len() && !is_stop(chars[to]) {
-        to += 1;
-    }
-    if to < chars.len() && chars[to] != '\n' {
-        to += 1; // keep the full stop
-    }
-    let before: String = chars[from..start].iter().collect();
-    let quote: String = chars[start..end].iter().collect();
-    let after: String = chars[end..to].iter().collect();
-    format!("{}【{quote}】{}", before.trim_start(), after.trim_end())
+    let (from, to) = seeds::sentence_span(sentences, start, end);
+    let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    format!(
+        "{}【{}】{}",
+        piece(from, start).trim_start(),
+        piece(start, end),
+        piece(end, to).trim_end()
+    )
 }
 
 /// Render quotes for a terminal.

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod describe;
 pub mod evidence;
 pub mod matching;
+pub mod quads;
 pub mod query;
 pub mod resolve;
 pub mod search;

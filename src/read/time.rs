@@ -3,15 +3,19 @@
 //! compared through the days they can stand for ([`DateSpan`]), so that a year-only date neither drops out nor
 //! turns into 1 January; where the texts give no date the answer says "unknown", never leaves the row out.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNodeRef, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
 
 use crate::model::dates::DateSpan;
 use crate::model::error::{Error, Result};
-use crate::model::vocab::{self, Provenance, PK};
-use crate::read::query::{self, Row};
+use crate::model::vocab::{self, PK};
+use crate::read::evidence::{Source, Sources};
+use crate::read::{quads, query};
 
 /// The three kinds of thing `as-of` answers for, each with its own word for "current".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -84,27 +88,6 @@ impl Role {
     }
 }
 
-/// Where a fact is written: the evidence annotation, its document and the verbatim quote with its offsets.
-#[derive(Debug, Clone, Serialize)]
-pub struct Source {
-    /// The evidence annotation's IRI.
-    pub evidence: String,
-    /// `stated` or `inferred`.
-    pub status: Provenance,
-    /// The source document's IRI.
-    pub document: String,
-    /// Its zh title.
-    pub title: String,
-    /// Its date of issue, or the year it covers.
-    pub document_date: String,
-    /// The verbatim quote.
-    pub quote: String,
-    /// Character offset where the quote starts in the document's text.
-    pub start: usize,
-    /// Character offset where it ends.
-    pub end: usize,
-}
-
 /// One dated (or undated) step in the life of an entity: an event, or a dated fact such as `pk:inForceFrom`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
@@ -122,11 +105,17 @@ pub struct Step {
     pub date: Option<DateSpan>,
     /// The body that carried the step out, when known.
     pub actor: Option<String>,
-    /// The first quote behind it.
+    /// The first quote behind it (read only for the steps an answer shows).
     pub source: Option<Source>,
     #[serde(skip)]
     rank: u8,
+    /// The fact the step stands on (subject, property, object value), whose quote is its source.
+    #[serde(skip)]
+    fact: Fact,
 }
+
+/// A fact as (subject, property, object value): the key of its evidence.
+type Fact = (String, String, String);
 
 impl Step {
     /// The date as written, or "undated".
@@ -148,6 +137,8 @@ pub struct Replacement {
     pub source: Option<Source>,
     /// When the successor began, if the texts say: the day this one ended.
     pub from: Option<Step>,
+    #[serde(skip)]
+    fact: Fact,
 }
 
 /// Where an entity stands on the day.
@@ -221,19 +212,22 @@ pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
     })?;
     let known = Known::read(store)?;
     let members = known.members(query.class, true)?;
-    let sources = sources(store)?;
-    let mut steps = known.steps_by_entity(store, &sources)?;
-    let replaced = known.replacements(store, &steps, &sources)?;
+    let mut replaced = known.replacements()?;
+    let successors = replaced.values().flatten().map(|r| &r.by);
+    let mut steps = known.steps_of(members.iter().map(|m| &m.iri).chain(successors))?;
+    for r in replaced.values_mut().flatten() {
+        r.from = steps.get(&r.by).and_then(|s| best(s, Role::Start)).cloned();
+    }
     let mut answer = AsOf {
         day: day.earliest.clone(),
         rows: Vec::new(),
         not_yet: 0,
         ended: 0,
     };
-    for (iri, kind) in members {
-        let own = steps.remove(&iri).unwrap_or_default();
-        let ends = replaced.get(&iri).cloned().unwrap_or_default();
-        let row = known.standpoint(&iri, kind, &day.earliest, own, ends);
+    for member in members {
+        let own = steps.remove(&member.iri).unwrap_or_default();
+        let ends = replaced.get(&member.iri).cloned().unwrap_or_default();
+        let row = known.standpoint(member, &day.earliest, own, ends)?;
         match row.standing {
             Standing::NotYet => answer.not_yet += 1,
             Standing::Ended => answer.ended += 1,
@@ -242,6 +236,9 @@ pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
         if query.all || matches!(row.standing, Standing::Current | Standing::Unknown) {
             answer.rows.push(row);
         }
+    }
+    for row in &mut answer.rows {
+        known.cite_row(row)?;
     }
     answer
         .rows
@@ -260,20 +257,18 @@ pub enum Subject<'a> {
 /// The steps of an entity, or of every member of a class, earliest first; undated steps last.
 pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
     let known = Known::read(store)?;
-    let wanted: HashSet<String> = match subject {
-        Subject::Entity(iri) => HashSet::from([iri.to_owned()]),
+    let wanted: BTreeSet<String> = match subject {
+        Subject::Entity(iri) => BTreeSet::from([iri.to_owned()]),
         Subject::Class(class) => known
             .members(Some(class), false)?
             .into_iter()
-            .map(|(iri, _)| iri)
+            .map(|m| m.iri)
             .collect(),
     };
-    let mut steps: Vec<Step> = known
-        .steps_by_entity(store, &sources(store)?)?
-        .into_iter()
-        .filter(|(iri, _)| wanted.contains(iri))
-        .flat_map(|(_, s)| s)
-        .collect();
+    let mut steps: Vec<Step> = known.steps_of(&wanted)?.into_values().flatten().collect();
+    for step in &mut steps {
+        known.cite(step)?;
+    }
     steps.sort_by(|a, b| {
         let key = |s: &Step| {
             let d = s.date.as_ref();
@@ -290,56 +285,59 @@ pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
     Ok(steps)
 }
 
-/// What every time question reads first: the class tree below the three roots and the typed entities.
-struct Known {
+/// What every time question reads, through the store's quad indexes (see [`quads`]): the class tree of the
+/// ontology first; members, labels and quotes only for what the question asks about.
+struct Known<'a> {
+    store: &'a Store,
     /// Each pk class and its pk superclasses, itself included.
     ancestors: HashMap<String, HashSet<String>>,
-    /// Each entity's pk classes.
-    types: BTreeMap<String, Vec<String>>,
-    /// zh and en labels of entities.
-    labels: HashMap<String, (String, String)>,
+    /// The zh and en labels read so far.
+    labels: RefCell<HashMap<String, (String, String)>>,
+    /// The quotes of facts.
+    sources: Sources<'a>,
 }
 
-impl Known {
-    fn read(store: &Store) -> Result<Known> {
+/// An IRI of the pk namespace.
+fn pk(local: &str) -> NamedNode {
+    vocab::pk(local)
+}
+
+impl<'a> Known<'a> {
+    fn read(store: &'a Store) -> Result<Known<'a>> {
+        let ontology = vocab::ontology_graph();
+        let in_ontology = Some(GraphNameRef::from(ontology.as_ref()));
         let mut parents: HashMap<String, Vec<String>> = HashMap::new();
-        for r in query::select_strings(
+        let owl_class = vocab::ns(vocab::OWL, "Class");
+        for q in quads::matching(
             store,
-            "SELECT DISTINCT ?c ?d WHERE { GRAPH pkg:ontology { ?c a owl:Class OPTIONAL { ?c rdfs:subClassOf ?d } } }",
+            None,
+            Some(rdf::TYPE),
+            Some(owl_class.as_ref().into()),
+            in_ontology,
         )? {
-            let entry = parents.entry(r.string("c")).or_default();
-            if r.get("d").starts_with(PK) {
-                entry.push(r.string("d"));
+            parents
+                .entry(quads::node_value(q.subject.as_ref()))
+                .or_default();
+        }
+        let sub_class_of = vocab::ns(vocab::RDFS, "subClassOf");
+        for q in quads::matching(store, None, Some(sub_class_of.as_ref()), None, in_ontology)? {
+            let parent = query::term_value(&q.object);
+            if let (Some(list), true) = (
+                parents.get_mut(&quads::node_value(q.subject.as_ref())),
+                parent.starts_with(PK),
+            ) {
+                list.push(parent);
             }
         }
         let ancestors = parents
             .keys()
             .map(|c| (c.clone(), closure(c, &parents)))
             .collect();
-        let mut types: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut labels = HashMap::new();
-        for r in query::select_strings(
-            store,
-            "SELECT ?x ?t ?l (LANG(?l) AS ?lang) WHERE {
-               GRAPH pkg:catalogue { ?x a ?t OPTIONAL { ?x skos:prefLabel ?l } }
-             }",
-        )? {
-            let x = r.string("x");
-            let entry: &mut (String, String) = labels.entry(x.clone()).or_default();
-            match r.get("lang") {
-                "zh" => entry.0 = r.string("l"),
-                "en" => entry.1 = r.string("l"),
-                _ => {}
-            }
-            let t = types.entry(x).or_default();
-            if !t.iter().any(|c| c == r.get("t")) {
-                t.push(r.string("t"));
-            }
-        }
         Ok(Known {
+            store,
             ancestors,
-            types,
-            labels,
+            labels: RefCell::new(HashMap::new()),
+            sources: Sources::new(store),
         })
     }
 
@@ -349,8 +347,7 @@ impl Known {
     }
 
     /// The most specific of an entity's classes.
-    fn class_of(&self, iri: &str) -> String {
-        let types = self.types.get(iri).map(Vec::as_slice).unwrap_or_default();
+    fn most_specific(&self, types: &[String]) -> String {
         types
             .iter()
             .max_by_key(|t| self.ancestors.get(*t).map_or(0, HashSet::len))
@@ -358,9 +355,39 @@ impl Known {
             .unwrap_or_default()
     }
 
+    /// The catalogued entities of the classes under `roots`, each with its classes among them.
+    fn typed_under(&self, roots: &[String]) -> Result<BTreeMap<String, Vec<String>>> {
+        let catalogue = vocab::catalogue_graph();
+        let mut types: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for class in self
+            .ancestors
+            .keys()
+            .filter(|c| roots.iter().any(|r| self.is_a(c, r)))
+        {
+            let Some(node) = quads::iri(class) else {
+                continue;
+            };
+            for q in quads::matching(
+                self.store,
+                None,
+                Some(rdf::TYPE),
+                Some(node.as_ref().into()),
+                Some(catalogue.as_ref().into()),
+            )? {
+                let t = types
+                    .entry(quads::node_value(q.subject.as_ref()))
+                    .or_default();
+                if !t.contains(class) {
+                    t.push(class.clone());
+                }
+            }
+        }
+        Ok(types)
+    }
+
     /// The entities under `class` (or under the three roots), each with its kind when it has one. With
     /// `as_of`, a class outside the three roots is an error and drafts are left out.
-    fn members(&self, class: Option<&str>, as_of: bool) -> Result<Vec<(String, Option<Kind>)>> {
+    fn members(&self, class: Option<&str>, as_of: bool) -> Result<Vec<Member>> {
         if let Some(c) = class.filter(|c| !self.ancestors.contains_key(*c)) {
             return Err(Error::Usage(format!(
                 "{}: no such class in the ontology",
@@ -379,99 +406,206 @@ impl Known {
                 .iter()
                 .any(|n| self.is_a(c, &format!("{PK}{n}")))
         };
+        let roots: Vec<String> = match class {
+            Some(c) => vec![c.to_owned()],
+            None => Kind::ALL.map(Kind::root).to_vec(),
+        };
         Ok(self
-            .types
-            .keys()
-            .filter_map(|iri| {
-                let c = self.class_of(iri);
+            .typed_under(&roots)?
+            .into_iter()
+            .filter_map(|(iri, types)| {
+                let c = self.most_specific(&types);
                 let wanted = class.map_or(kind_of(&c).is_some(), |w| self.is_a(&c, w));
-                (wanted && !(as_of && never(&c))).then(|| (iri.clone(), kind_of(&c)))
+                (wanted && !(as_of && never(&c))).then(|| Member {
+                    iri,
+                    kind: kind_of(&c),
+                    class: c,
+                })
             })
             .collect())
     }
 
-    fn label(&self, iri: &str) -> (String, String) {
+    /// The zh and en preferred labels of an entity, read once each; the shortened IRI when it has none. (Read
+    /// through the index one entity at a time: loading the bundle's label file costs a cold process more.)
+    fn label(&self, iri: &str) -> Result<(String, String)> {
+        if let Some(known) = self.labels.borrow().get(iri) {
+            return Ok(known.clone());
+        }
+        let mut pair = (String::new(), String::new());
+        if let Some(node) = quads::iri(iri) {
+            let pref = vocab::ns(vocab::SKOS, "prefLabel");
+            for label in quads::objects(self.store, node.as_ref().into(), pref.as_ref())? {
+                match &label {
+                    Term::Literal(l) if l.language() == Some("zh") => pair.0 = l.value().to_owned(),
+                    Term::Literal(l) if l.language() == Some("en") => pair.1 = l.value().to_owned(),
+                    _ => {}
+                }
+            }
+        }
+        if pair.0.is_empty() && pair.1.is_empty() {
+            pair.0 = vocab::shorten(iri);
+        }
         self.labels
-            .get(iri)
-            .cloned()
-            .unwrap_or_else(|| (vocab::shorten(iri), String::new()))
+            .borrow_mut()
+            .insert(iri.to_owned(), pair.clone());
+        Ok(pair)
     }
 
-    /// Every event of every entity, and every `pk:inForceFrom`, with its first quote.
-    fn steps_by_entity(
+    /// The events of each entity, and its `pk:inForceFrom` (the first), without their quotes ([`Known::cite`]
+    /// adds them to the steps shown): two index lookups per entity.
+    fn steps_of<'e>(
         &self,
-        store: &Store,
-        sources: &Sources,
+        entities: impl IntoIterator<Item = &'e String>,
     ) -> Result<BTreeMap<String, Vec<Step>>> {
-        let text = "SELECT ?x ?event ?kind ?date ?actor WHERE {
-               { ?event pk:eventOf ?x . GRAPH ?cg { ?event a ?kind } FILTER(?cg != pkg:entailed)
-                  FILTER(STRSTARTS(STR(?kind), STR(pk:)))
-                  OPTIONAL { ?event pk:date ?date } OPTIONAL { ?event pk:actor ?actor } }
-               UNION
-               { ?x pk:inForceFrom ?date BIND(pk:inForceFrom AS ?kind) }
-             }";
-        let mut seen = HashSet::new();
         let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        for r in query::select_strings(store, text)? {
-            if !seen.insert((r.string("x"), r.string("event"), r.string("kind"))) {
-                continue;
+        let in_force_from = pk("inForceFrom");
+        for x in entities {
+            let Some(node) = quads::iri(x) else { continue };
+            let mut steps = Vec::new();
+            let mut seen = HashSet::new();
+            for q in quads::matching(
+                self.store,
+                None,
+                Some(pk("eventOf").as_ref()),
+                Some(node.as_ref().into()),
+                None,
+            )? {
+                if seen.insert(q.subject.clone()) {
+                    steps.extend(self.event_steps(q.subject.as_ref(), x)?);
+                }
             }
-            let step = self.step(&r, sources);
-            out.entry(step.entity.clone()).or_default().push(step);
+            if let Some(date) =
+                quads::object(self.store, node.as_ref().into(), in_force_from.as_ref())?
+            {
+                let date = query::term_value(&date);
+                let fact = (x.clone(), in_force_from.as_str().to_owned(), date.clone());
+                steps.push(self.step(x, None, in_force_from.as_str(), Some(&date), None, fact)?);
+            }
+            if !steps.is_empty() {
+                out.insert(x.clone(), steps);
+            }
         }
         Ok(out)
     }
 
-    fn step(&self, r: &Row, sources: &Sources) -> Step {
-        let kind = r.get("kind");
-        let local = kind.rsplit(['#', '/']).next().unwrap_or(kind);
-        let (role, rank) = Role::of(local);
-        Step {
-            entity: r.string("x"),
-            entity_label: self.label(r.get("x")).0,
-            event: r.opt("event").map(str::to_owned),
-            kind: vocab::shorten(kind),
-            role,
-            date: r.opt("date").and_then(DateSpan::parse),
-            actor: r.opt("actor").map(|a| self.label(a).0),
-            source: match r.opt("event") {
-                Some(e) => sources.get(&(e.to_owned(), "eventOf", r.string("x"))),
-                None => sources.get(&(r.string("x"), "inForceFrom", r.string("date"))),
+    /// The steps of one event of `x`: one per pk class it is asserted to have (entailed classes left out).
+    fn event_steps(&self, event: NamedOrBlankNodeRef, x: &str) -> Result<Vec<Step>> {
+        let entailed = vocab::entailed_graph();
+        let date =
+            quads::object(self.store, event, pk("date").as_ref())?.map(|d| query::term_value(&d));
+        let actor =
+            quads::object(self.store, event, pk("actor").as_ref())?.map(|a| query::term_value(&a));
+        let iri = quads::node_value(event);
+        let mut kinds: Vec<String> = Vec::new();
+        for q in quads::matching(self.store, Some(event), Some(rdf::TYPE), None, None)? {
+            let kind = query::term_value(&q.object);
+            let asserted = q.graph_name != GraphName::NamedNode(entailed.clone());
+            if asserted && kind.starts_with(PK) && !kinds.contains(&kind) {
+                kinds.push(kind);
             }
-            .cloned(),
-            rank,
         }
+        kinds
+            .iter()
+            .map(|kind| {
+                let fact = (iri.clone(), format!("{PK}eventOf"), x.to_owned());
+                self.step(x, Some(&iri), kind, date.as_deref(), actor.as_deref(), fact)
+            })
+            .collect()
     }
 
-    /// What replaced each entity (`pk:supersedes`, `pk:succeededBy` and their inverses), with the successor's
-    /// start from `steps`.
-    fn replacements(
+    /// A step of `x` of class or property `kind`.
+    fn step(
         &self,
-        store: &Store,
-        steps: &BTreeMap<String, Vec<Step>>,
-        sources: &Sources,
-    ) -> Result<HashMap<String, Vec<Replacement>>> {
-        let text = "SELECT ?old ?new ?p ?s ?o WHERE {
-               { ?new pk:supersedes ?old BIND(pk:supersedes AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }
-               UNION { ?old pk:supersededBy ?new BIND(pk:supersededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }
-               UNION { ?old pk:succeededBy ?new BIND(pk:succeededBy AS ?p) BIND(?old AS ?s) BIND(?new AS ?o) }
-               UNION { ?new pk:succeeds ?old BIND(pk:succeeds AS ?p) BIND(?new AS ?s) BIND(?old AS ?o) }
-             } ORDER BY ?old ?new ?p";
+        x: &str,
+        event: Option<&str>,
+        kind: &str,
+        date: Option<&str>,
+        actor: Option<&str>,
+        fact: Fact,
+    ) -> Result<Step> {
+        let local = kind.rsplit(['#', '/']).next().unwrap_or(kind);
+        let (role, rank) = Role::of(local);
+        Ok(Step {
+            entity: x.to_owned(),
+            entity_label: self.label(x)?.0,
+            event: event.map(str::to_owned),
+            kind: vocab::shorten(kind),
+            role,
+            date: date.and_then(DateSpan::parse),
+            actor: actor.map(|a| self.label(a)).transpose()?.map(|l| l.0),
+            source: None,
+            rank,
+            fact,
+        })
+    }
+
+    /// Add its first quote to a step.
+    fn cite(&self, step: &mut Step) -> Result<()> {
+        let (s, p, o) = &step.fact;
+        step.source = self.sources.first(s, p, o)?;
+        Ok(())
+    }
+
+    /// Add their quotes to the steps and replacements a row shows.
+    fn cite_row(&self, row: &mut Standpoint) -> Result<()> {
+        for step in &mut row.deciding {
+            self.cite(step)?;
+        }
+        for r in &mut row.replaced_by {
+            let (s, p, o) = &r.fact;
+            r.source = self.sources.first(s, p, o)?;
+            if let Some(from) = &mut r.from {
+                self.cite(from)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What replaced each entity (`pk:supersedes`, `pk:succeededBy` and their inverses); the successor's start
+    /// is added once its steps are read.
+    fn replacements(&self) -> Result<HashMap<String, Vec<Replacement>>> {
+        // (property, whether its subject is the successor)
+        let relations = [
+            ("supersedes", true),
+            ("supersededBy", false),
+            ("succeededBy", false),
+            ("succeeds", true),
+        ];
+        let mut found: Vec<(String, String, String, Fact)> = Vec::new();
+        for (local, subject_is_new) in relations {
+            let p = pk(local);
+            for q in quads::matching(self.store, None, Some(p.as_ref()), None, None)? {
+                let (s, o) = (
+                    quads::node_value(q.subject.as_ref()),
+                    query::term_value(&q.object),
+                );
+                let (old, new) = if subject_is_new {
+                    (o.clone(), s.clone())
+                } else {
+                    (s.clone(), o.clone())
+                };
+                found.push((
+                    old,
+                    new,
+                    p.as_str().to_owned(),
+                    (s, p.as_str().to_owned(), o),
+                ));
+            }
+        }
+        found.sort();
         let mut out: HashMap<String, Vec<Replacement>> = HashMap::new();
-        for r in query::select_strings(store, text)? {
-            let list = out.entry(r.string("old")).or_default();
-            if list.iter().any(|x| x.by == r.get("new")) {
+        for (old, new, p, fact) in found {
+            let list = out.entry(old).or_default();
+            if list.iter().any(|x| x.by == new) {
                 continue;
             }
-            let from = steps.get(r.get("new")).and_then(|s| best(s, Role::Start));
             list.push(Replacement {
-                by: r.string("new"),
-                by_label: self.label(r.get("new")).0,
-                relation: vocab::shorten(r.get("p")),
-                source: sources
-                    .get(&(r.string("s"), local(r.get("p")), r.string("o")))
-                    .cloned(),
-                from: from.cloned(),
+                by_label: self.label(&new)?.0,
+                by: new,
+                relation: vocab::shorten(&p),
+                source: None,
+                from: None,
+                fact,
             });
         }
         Ok(out)
@@ -479,26 +613,32 @@ impl Known {
 
     fn standpoint(
         &self,
-        iri: &str,
-        kind: Option<Kind>,
+        member: Member,
         day: &str,
         steps: Vec<Step>,
         replaced_by: Vec<Replacement>,
-    ) -> Standpoint {
-        let (label, label_en) = self.label(iri);
+    ) -> Result<Standpoint> {
+        let (label, label_en) = self.label(&member.iri)?;
         let (standing, reason, deciding) = decide(day, &steps, &replaced_by);
-        Standpoint {
-            entity: iri.to_owned(),
+        Ok(Standpoint {
+            entity: member.iri,
             label,
             label_en,
-            class: vocab::shorten(&self.class_of(iri)),
-            kind: kind.unwrap_or(Kind::Instrument),
+            class: vocab::shorten(&member.class),
+            kind: member.kind.unwrap_or(Kind::Instrument),
             standing,
             reason,
             deciding,
             replaced_by,
-        }
+        })
     }
+}
+
+/// An entity a time question is about: its IRI, its kind when it has one, and its most specific class.
+struct Member {
+    iri: String,
+    kind: Option<Kind>,
+    class: String,
 }
 
 /// Where something stands on `day`, why, and the steps that say so.
@@ -595,70 +735,4 @@ fn closure(c: &str, parents: &HashMap<String, Vec<String>>) -> HashSet<String> {
         }
     }
     seen
-}
-
-/// The first quote of each fact a time question uses, by (subject, property's local name, object).
-type Sources = HashMap<(String, &'static str, String), Source>;
-
-/// The properties whose quotes time questions show.
-const TIME_PROPERTIES: [&str; 6] = [
-    "eventOf",
-    "inForceFrom",
-    "supersedes",
-    "supersededBy",
-    "succeeds",
-    "succeededBy",
-];
-
-/// The local name of a pk property IRI, as one of [`TIME_PROPERTIES`].
-fn local(iri: &str) -> &'static str {
-    let name = iri.strip_prefix(PK).unwrap_or(iri);
-    TIME_PROPERTIES
-        .into_iter()
-        .find(|p| *p == name)
-        .unwrap_or("")
-}
-
-/// Every quote of the facts of [`TIME_PROPERTIES`], first in document order, in one query (a pattern joined
-/// per step would scan the evidence once per step).
-fn sources(store: &Store) -> Result<Sources> {
-    let rows = query::select_strings(
-        store,
-        "SELECT ?s ?p ?o ?ev ?status ?doc ?title ?issued ?year ?exact ?start ?end WHERE {
-           VALUES ?p { pk:eventOf pk:inForceFrom pk:supersedes pk:supersededBy pk:succeeds pk:succeededBy }
-           ?ev rdf:predicate ?p . ?ev rdf:subject ?s ; rdf:object ?o ;
-               pk:epistemicStatus ?status ; oa:hasTarget ?t .
-           ?t oa:hasSource ?doc ; oa:hasSelector ?qs, ?ps .
-           ?qs oa:exact ?exact . ?ps oa:start ?start ; oa:end ?end .
-           OPTIONAL { ?doc dcterms:title ?title FILTER(LANG(?title) = \"zh\") }
-           OPTIONAL { ?doc dcterms:issued ?issued }
-           OPTIONAL { ?doc pk:yearCovered ?year }
-         } ORDER BY ?doc ?start",
-    )?;
-    let mut out = Sources::new();
-    for r in rows {
-        let key = (r.string("s"), local(r.get("p")), r.string("o"));
-        out.entry(key).or_insert_with(|| source(&r));
-    }
-    Ok(out)
-}
-
-/// The source a row of [`sources`] names.
-fn source(r: &Row) -> Source {
-    Source {
-        evidence: r.string("ev"),
-        status: if r.get("status").ends_with("Inferred") {
-            Provenance::Inferred
-        } else {
-            Provenance::Stated
-        },
-        document: r.string("doc"),
-        title: r.string("title"),
-        document_date: r
-            .opt("issued")
-            .map_or_else(|| format!("covers {}", r.get("year")), str::to_owned),
-        quote: r.string("exact"),
-        start: r.get("start").parse().unwrap_or(0),
-        end: r.get("end").parse().unwrap_or(0),
-    }
 }

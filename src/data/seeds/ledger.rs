@@ -137,6 +137,22 @@ fn overlaps(s: &Sentence, (start, end): (usize, usize)) -> bool {
     start < s.end && end > s.start
 }
 
+/// The characters of the sentences that `start..end` touches, from the start of the first to the end of the last
+/// (with `start..end` itself when it reaches beyond them): the sentence a quote or a search hit is shown in.
+/// `sentences` are those of [`sentences`], in order.
+pub fn sentence_span(sentences: &[Sentence], start: usize, end: usize) -> (usize, usize) {
+    // An empty span (a zero-width match) is in the sentence of the character at its place.
+    let probe = (start, end.max(start + 1));
+    let first = sentences.partition_point(|s| s.end <= probe.0);
+    let touched = sentences[first..]
+        .iter()
+        .take_while(|s| s.start < probe.1)
+        .filter(|s| overlaps(s, probe));
+    touched.fold((start, end), |(from, to), s| {
+        (from.min(s.start), to.max(s.end))
+    })
+}
+
 /// The reasons a ledger accepts, for messages: `heading, slogan, …`.
 fn reason_names() -> String {
     REASONS
@@ -404,5 +420,25 @@ mod tests {
         };
         assert!(overlaps(&s, (9, 12)) && overlaps(&s, (0, 6)) && overlaps(&s, (6, 7)));
         assert!(!overlaps(&s, (10, 12)) && !overlaps(&s, (0, 5)));
+    }
+
+    #[test]
+    fn a_span_widens_to_the_sentences_it_touches() {
+        let text = "第一句。“推动条例实施。”第三句，一是甲，二是乙";
+        let all = sentences(text);
+        let at = |needle: &str| text[..text.find(needle).unwrap()].chars().count();
+        let pick = |(a, b): (usize, usize)| text.chars().skip(a).take(b - a).collect::<String>();
+        let start = at("条例");
+        assert_eq!(
+            pick(sentence_span(&all, start, start + 2)),
+            "“推动条例实施。”"
+        );
+        assert_eq!(pick(sentence_span(&all, start, start)), "“推动条例实施。”");
+        let across = sentence_span(&all, at("实施"), at("三句"));
+        assert_eq!(pick(across), "“推动条例实施。”第三句，");
+        assert_eq!(
+            pick(sentence_span(&all, at("二是"), at("二是") + 2)),
+            "二是乙"
+        );
     }
 }

@@ -49,7 +49,7 @@ use oxigraph::model::Quad;
 
 use crate::model::error::{Error, Result};
 use compiler::Compiler;
-pub use ledger::{coverage_table, sentences, Coverage, Sentence, REASONS};
+pub use ledger::{coverage_table, sentence_span, sentences, Coverage, Sentence, REASONS};
 
 // ------------------------------------------------------------------------------------------------ public results
 

@@ -16,14 +16,16 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 use super::tokens::{Bigrams, TOKENIZER};
 use super::{dedup, search_error, stored_str, stored_u64, EntityRef, Hit, Scope, SearchIndex};
 use crate::data::bundle;
+use crate::data::seeds::{self, Sentence};
 use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
 use crate::model::vocab;
 use crate::read::query;
 
-/// The version of the index layout; an index of another version is rebuilt.
-const LAYOUT: u32 = 1;
+/// The version of the index layout; an index of another version is rebuilt (2: text passages are the ledger's
+/// sentences).
+const LAYOUT: u32 = 2;
 
 /// What an index was built from: the bundle's fingerprint and the graphs users loaded, each with its size.
 /// An index whose source differs from the store's is rebuilt.
@@ -189,6 +191,9 @@ pub(super) struct DocumentText {
     /// The text's characters, for offsets (made by [`Sidecar::prepare`], not stored).
     #[serde(skip)]
     pub(super) chars: Vec<char>,
+    /// Its sentences (made by [`Sidecar::prepare`], not stored).
+    #[serde(skip)]
+    pub(super) sentences: Vec<Sentence>,
 }
 
 /// What a hit needs besides its passage: document texts and titles, where entities are mentioned, labels.
@@ -202,10 +207,11 @@ pub(super) struct Sidecar {
 }
 
 impl Sidecar {
-    /// Fill what is not stored: the characters of each text.
+    /// Fill what is not stored: the characters and sentences of each text.
     pub(super) fn prepare(mut self) -> Self {
         for d in &mut self.documents {
             d.chars = d.text.chars().collect();
+            d.sentences = seeds::sentences(&d.text);
         }
         self
     }
@@ -291,9 +297,11 @@ impl Sidecar {
             }
         };
         let (start, end) = (offset + from, (offset + to).min(chars.len()));
-        let (s_from, s_to) = match scope {
-            Scope::Texts | Scope::Quotes => sentence_bounds(chars, start.min(end), end),
-            Scope::Labels | Scope::Literals => (0, chars.len()),
+        let (s_from, s_to) = match (scope, document) {
+            (Scope::Texts | Scope::Quotes, Some(d)) => {
+                seeds::sentence_span(&d.sentences, start.min(end), end)
+            }
+            _ => (0, chars.len()),
         };
         let piece = |a: usize, b: usize| chars[a.min(b)..b].iter().collect::<String>();
         hit.start = start.min(end);
@@ -333,50 +341,6 @@ impl Sidecar {
                 .collect(),
         )
     }
-}
-
-/// Is this character the end of a sentence or clause?
-fn is_stop(c: char) -> bool {
-    matches!(c, '。' | '；' | ';' | '！' | '!' | '？' | '?' | '\n')
-}
-
-/// The sentence around characters `start..end`: from after the previous stop to the next stop, inclusive
-/// (a line break is not kept). The same cut as [`evidence::sentence_around`].
-fn sentence_bounds(chars: &[char], start: usize, end: usize) -> (usize, usize) {
-    let mut from = start.min(chars.len());
-    while from > 0 && !is_stop(chars[from - 1]) {
-        from -= 1;
-    }
-    let mut to = end.min(chars.len());
-    while to < chars.len() && !is_stop(chars[to]) {
-        to += 1;
-    }
-    if to < chars.len() && chars[to] != '\n' {
-        to += 1;
-    }
-    (from, to)
-}
-
-/// A text cut into sentences and clauses: (character offset, sentence), line breaks left out.
-pub(super) fn sentences(text: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut start = 0;
-    for (i, c) in text.chars().enumerate() {
-        if c != '\n' {
-            if current.is_empty() {
-                start = i;
-            }
-            current.push(c);
-        }
-        if is_stop(c) && !current.is_empty() {
-            out.push((start, std::mem::take(&mut current)));
-        }
-    }
-    if !current.is_empty() {
-        out.push((start, current));
-    }
-    out
 }
 
 /// The index directory of a store: `<store>.search` beside it.

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use oxigraph::model::{GraphNameRef, Term};
 use oxigraph::store::Store;
 
-use super::build::{sentences, user_graph_names, DocumentText, Passage, Sidecar};
+use super::build::{user_graph_names, DocumentText, Passage, Sidecar};
 use super::Scope;
+use crate::data::seeds;
 use crate::model::error::{Error, Result};
 use crate::model::vocab;
-use crate::read::query;
+use crate::read::query::{self, Row};
 
 /// Every passage of the store, and the side file.
 pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
@@ -28,9 +29,16 @@ pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
             title: row.string("title"),
             text: row.string("text"),
             chars: Vec::new(),
+            sentences: Vec::new(),
         };
-        for (start, sentence) in sentences(&document.text) {
-            passages.push(passage(Scope::Texts, Some(&document.iri), start, sentence));
+        for sentence in seeds::sentences(&document.text) {
+            let start = sentence.start;
+            passages.push(passage(
+                Scope::Texts,
+                Some(&document.iri),
+                start,
+                sentence.text,
+            ));
         }
         side.documents.push(document);
     }
@@ -57,8 +65,18 @@ fn labels(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidecar) -> Res
         "SELECT ?e ?p ?l (LANG(?l) AS ?lang) WHERE {
            VALUES ?p { skos:prefLabel skos:altLabel rdfs:label }
            ?e ?p ?l FILTER(isIRI(?e) && isLITERAL(?l))
-         } ORDER BY ?e ?p ?l",
+         }",
     )?;
+    // Sorted here: ORDER BY in the query decodes every term at each comparison (190 of its 250 ms).
+    let mut rows = rows;
+    rows.sort_by_cached_key(|r: &Row| {
+        (
+            r.string("e"),
+            r.string("p"),
+            r.string("l"),
+            r.string("lang"),
+        )
+    });
     // Rank of a label for display: zh preferred first, then en preferred, then any.
     let mut best: HashMap<String, (u8, String)> = HashMap::new();
     for row in rows {
@@ -93,8 +111,14 @@ fn quotes_and_spans(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidec
            ?ev a pk:Evidence ; oa:hasTarget ?t . ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?pos .
            ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
            OPTIONAL { ?ev rdf:subject ?s ; rdf:object ?o }
-         } ORDER BY ?doc ?start ?ev",
+         }",
     )?;
+    // Sorted here, by document, offset and annotation: ORDER BY in the query costs 100 ms more.
+    let mut rows = rows;
+    rows.sort_by_cached_key(|r| {
+        let start: usize = r.get("start").parse().unwrap_or(usize::MAX);
+        (r.string("doc"), start, r.string("ev"))
+    });
     let documents: Vec<&str> = side.documents.iter().map(|d| d.iri.as_str()).collect();
     let is_entity = |iri: &str| {
         iri.contains("://")

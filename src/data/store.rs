@@ -367,6 +367,46 @@ impl KgStore {
         drop_user_graphs: bool,
         reporter: &dyn Reporter,
     ) -> Result<BuildReport> {
+        self.rebuild_bundle_with(drop_user_graphs, &[], reporter)
+    }
+
+    /// `load --fresh FILES`: drop every loaded graph, rebuild the bundle's graphs and add the files, all in the one
+    /// transaction of [`KgStore::rebuild_bundle`], so that a kill at any moment leaves the old content or the new,
+    /// never the bundle alone (a rebuild committed, then a separate load killed). The files' quads are held in
+    /// memory for that transaction; `load --fresh` then `load FILES` streams instead, as two atomic steps.
+    pub fn fresh_load(
+        &self,
+        paths: &[PathBuf],
+        format: Option<RdfInput>,
+        reporter: &dyn Reporter,
+    ) -> Result<(BuildReport, LoadReport)> {
+        self.require_write()?;
+        let mut quads = Vec::new();
+        let mut files = Vec::new();
+        for file in rdf_files(paths, format)? {
+            let rdf_format = match format {
+                Some(f) => f.rdf_format(),
+                None => format_from_extension(&file)?,
+            };
+            let parsed = crate::data::rdf::parse_file(&file, rdf_format)?;
+            files.push((file.display().to_string(), parsed.len()));
+            quads.extend(parsed);
+        }
+        let built = self.rebuild_bundle_with(true, &quads, reporter)?;
+        let loaded = LoadReport {
+            files,
+            quads: quads.len(),
+        };
+        Ok((built, loaded))
+    }
+
+    /// [`KgStore::rebuild_bundle`] with `extra` quads written in the same transaction (and entailed with the bundle).
+    fn rebuild_bundle_with(
+        &self,
+        drop_user_graphs: bool,
+        extra: &[Quad],
+        reporter: &dyn Reporter,
+    ) -> Result<BuildReport> {
         self.require_write()?;
         let compiled = seeds::compile_bundled()?;
         let bar = reporter.start("building the store from the bundled data");
@@ -381,14 +421,15 @@ impl KgStore {
             .is_empty()
             .map_err(|e| storage_error(&self.path, e))?;
         let mut kept = Vec::new();
-        let entailed = self.entailed_with(&compiled.quads, drop_user_graphs || empty)?;
+        let mut fresh = compiled.quads.clone();
+        fresh.extend_from_slice(extra);
+        let entailed = self.entailed_with(&fresh, drop_user_graphs || empty)?;
         if empty {
             // A new store: the bulk loader is several times faster and still atomic until it commits.
             let mut loader = self.store.bulk_loader();
             loader
                 .load_quads(
-                    compiled
-                        .quads
+                    fresh
                         .iter()
                         .chain(&entailed)
                         .cloned()
@@ -420,7 +461,7 @@ impl KgStore {
                     .clear_graph(GraphNameRef::DefaultGraph)
                     .map_err(|e| storage_error(&self.path, e))?;
             }
-            for (i, quad) in compiled.quads.iter().chain(&entailed).enumerate() {
+            for (i, quad) in fresh.iter().chain(&entailed).enumerate() {
                 transaction.insert(quad);
                 if i % 4096 == 0 {
                     bar.set(i as u64);
@@ -495,15 +536,7 @@ impl KgStore {
         reporter: &dyn Reporter,
     ) -> Result<LoadReport> {
         self.require_write()?;
-        let mut files = Vec::new();
-        for path in paths {
-            collect_rdf_files(path, format.is_some(), &mut files)?;
-        }
-        if files.is_empty() {
-            return Err(Error::Usage(
-                "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
-            ));
-        }
+        let files = rdf_files(paths, format)?;
         // One pass: each file is parsed straight into Oxigraph's bulk loader, which writes table files beside the
         // store and ingests them all at once when it commits (one RocksDB ingestion over every column family).
         // A syntax error, an empty or truncated file, or a kill anywhere before the commit drops the loader and
@@ -545,6 +578,20 @@ impl KgStore {
             quads: usize::try_from(total).unwrap_or(usize::MAX),
         })
     }
+}
+
+/// The RDF files that `paths` name (each file, or every RDF file under a directory); none is an error.
+fn rdf_files(paths: &[PathBuf], format: Option<RdfInput>) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect_rdf_files(path, format.is_some(), &mut files)?;
+    }
+    if files.is_empty() {
+        return Err(Error::Usage(
+            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
+        ));
+    }
+    Ok(files)
 }
 
 /// How many quads between two progress updates.

@@ -137,12 +137,30 @@ fn reason(input: HashSet<Triple>) -> Vec<Quad> {
     quads
 }
 
+/// The quad that says the entailed graph is behind the stored graphs. `load` writes it in the same bulk load as
+/// the data, and [`refresh`] removes it in the transaction that brings the entailed graph up to date, so a process
+/// killed between the two leaves it behind and the next process to open the store refreshes the graph first.
+pub fn stale_marker() -> Quad {
+    Quad::new(
+        entailed_graph(),
+        vocab::pk("entailmentStale"),
+        oxigraph::model::Literal::from(true),
+        GraphName::NamedNode(vocab::meta_graph()),
+    )
+}
+
+/// Is the entailed graph behind the stored graphs (a load killed before its refresh)?
+pub fn is_stale(store: &Store) -> Result<bool> {
+    store.contains(&stale_marker()).map_err(Error::storage)
+}
+
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
 pub fn refresh(store: &Store) -> Result<()> {
     let storage = Error::storage;
     let entailed = entail_store(store)?;
     let graph = entailed_graph();
     let mut transaction = store.start_transaction().map_err(storage)?;
+    transaction.remove(&stale_marker());
     transaction
         .clear_graph(oxigraph::model::GraphNameRef::NamedNode(graph.as_ref()))
         .map_err(storage)?;

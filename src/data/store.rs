@@ -275,6 +275,10 @@ impl KgStore {
         if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
             return Err(in_use(path));
         }
+        // A load killed before its entailment: the writable open repairs it (unless a load is under way).
+        if entail::is_stale(&kg.store)? && !locked_by_another_process(path) {
+            return Err(in_use(path));
+        }
         Ok(kg)
     }
 
@@ -330,7 +334,13 @@ impl KgStore {
     fn ensure_current(&self, reporter: &dyn Reporter) -> Result<BuildReport> {
         let current = bundle::fingerprint();
         match self.stored_fingerprint()? {
-            Some(f) if f == current => Ok(BuildReport::default()),
+            Some(f) if f == current => {
+                if entail::is_stale(&self.store)? {
+                    self.refresh_entailed()?;
+                    self.flush()?;
+                }
+                Ok(BuildReport::default())
+            }
             Some(_) => {
                 let mut report = self.rebuild_bundle(false, reporter)?;
                 report.rebuilt = true;
@@ -428,13 +438,7 @@ impl KgStore {
             // A new store: the bulk loader is several times faster and still atomic until it commits.
             let mut loader = self.store.bulk_loader();
             loader
-                .load_quads(
-                    fresh
-                        .iter()
-                        .chain(&entailed)
-                        .cloned()
-                        .chain([fingerprint]),
-                )
+                .load_quads(fresh.iter().chain(&entailed).cloned().chain([fingerprint]))
                 .map_err(|e| storage_error(&self.path, e))?;
             loader.commit().map_err(|e| storage_error(&self.path, e))?;
         } else {
@@ -566,6 +570,10 @@ impl KgStore {
             per_file.push((file.display().to_string(), count));
         }
         let total = done;
+        // Committed with the data: the entailed graph is stale until the refresh below removes it.
+        loader
+            .load_quads([entail::stale_marker()])
+            .map_err(|e| storage_error(&self.path, e))?;
         loader.commit().map_err(|e| storage_error(&self.path, e))?;
         bar.set(done);
         bar.stage("entailing");
@@ -588,7 +596,8 @@ fn rdf_files(paths: &[PathBuf], format: Option<RdfInput>) -> Result<Vec<PathBuf>
     }
     if files.is_empty() {
         return Err(Error::Usage(
-            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
+            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)"
+                .into(),
         ));
     }
     Ok(files)
@@ -857,6 +866,37 @@ mod tests {
         let kg = KgStore::open(&path, false, &Silent).unwrap();
         assert!(!path.join("bulk-1.sst").exists());
         assert_eq!(count(&kg, "http://e/p"), 100_000);
+    }
+
+    #[test]
+    fn a_load_killed_before_its_entailment_is_completed_by_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let kg = KgStore::open(&path, false, &Silent).unwrap();
+        let file = dir.path().join("reg.ttl");
+        std::fs::write(
+            &file,
+            "<http://e/reg> a <https://w3id.org/policykg/ontology#LocalRegulation> .\n",
+        )
+        .unwrap();
+        kg.load(&[file], None, &Silent).unwrap();
+        let legal = Quad::new(
+            NamedNode::new("http://e/reg").unwrap(),
+            oxigraph::model::vocab::rdf::TYPE,
+            NamedNode::new(format!("{}LegalResource", vocab::ELI)).unwrap(),
+            GraphName::NamedNode(entail::entailed_graph()),
+        );
+        assert!(kg.store().contains(&legal).unwrap());
+        assert!(!entail::is_stale(kg.store()).unwrap());
+        // What a kill between the bulk load's commit and the refresh leaves.
+        kg.store().remove(&legal).unwrap();
+        kg.store().insert(&entail::stale_marker()).unwrap();
+        kg.flush().unwrap();
+        drop(kg);
+        let kg = KgStore::open(&path, true, &Silent).unwrap();
+        assert_eq!(kg.access(), Access::ReadWrite, "a reader repairs it first");
+        assert!(kg.store().contains(&legal).unwrap());
+        assert!(!entail::is_stale(kg.store()).unwrap());
     }
 
     #[test]

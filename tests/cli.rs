@@ -861,50 +861,6 @@ fn load_skips_a_bom_and_refuses_empty_truncated_and_billion_laughs_files() {
 }
 
 #[test]
-fn a_first_build_killed_at_any_moment_leaves_a_store_the_next_command_builds_or_uses() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    // A small linear congruential generator: 30 moments between 1 and 300 ms, different on each run.
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    for _ in 0..30 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(1 + (seed >> 33) % 300);
-        let _ = std::fs::remove_dir_all(&store);
-        let mut child = policykg()
-            .arg("--store")
-            .arg(&store)
-            .arg("stats")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-        let out = run(&store, &["stats"]);
-        assert!(
-            out.status.success(),
-            "killed after {delay:?}: {}",
-            stderr(&out)
-        );
-    }
-    let left: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        left,
-        vec![std::ffi::OsString::from("store")],
-        "no staging folder left behind"
-    );
-}
-
-#[test]
 fn load_streams_into_the_bulk_loader_and_a_killed_load_changes_nothing() {
     // Measured on a 2-core machine: 200,000 quads in 5.3 s and 174 MB (38-53 s through one transaction before).
     let dir = tempfile::tempdir().unwrap();

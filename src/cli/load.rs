@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use oxigraph::model::NamedNode;
+use policykg::data::store::KgStore;
 use policykg::model::format::RdfInput;
 use policykg::model::report::Reporter;
 use policykg::read::validate;
@@ -34,9 +35,23 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
     }
     let kg = session.writable_store()?;
     let path = session.path()?.display();
-    if args.fresh {
+    if args.strict && !args.paths.is_empty() {
+        if args.fresh {
+            // What the store will hold: the bundle and the files, without the graphs loaded before.
+            refuse_nonconforming(&args, KgStore::in_memory()?.store())?;
+        } else {
+            refuse_nonconforming(&args, kg.store())?;
+        }
+    }
+    let loaded = if args.fresh {
         let dropped = kg.user_graphs()?;
-        let report = kg.rebuild_bundle(true, &Terminal)?;
+        // With files, the rebuild and the files are one transaction: a kill leaves the old content or the new.
+        let (report, loaded) = if args.paths.is_empty() {
+            (kg.rebuild_bundle(true, &Terminal)?, None)
+        } else {
+            let (report, loaded) = kg.fresh_load(&args.paths, args.format, &Terminal)?;
+            (report, Some(loaded))
+        };
         let dropped = if dropped.is_empty() {
             String::new()
         } else {
@@ -50,12 +65,11 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
             "rebuilt {path} from the bundled data ({} quads){dropped}",
             report.quads
         ));
-    }
-    if !args.paths.is_empty() {
-        if args.strict {
-            refuse_nonconforming(&args, kg.store())?;
-        }
-        let report = kg.load(&args.paths, args.format, &Terminal)?;
+        loaded
+    } else {
+        Some(kg.load(&args.paths, args.format, &Terminal)?)
+    };
+    if let Some(report) = loaded {
         for (file, n) in &report.files {
             Terminal.message(&format!("loaded {n} quads from {file}"));
         }

@@ -172,6 +172,23 @@ pub fn apply_rules(store: &Store) -> Result<Vec<Quad>> {
     Ok(quads)
 }
 
+/// The quad that says the entailed graph is behind the stored graphs. `load` writes it in the same bulk load as
+/// the data, and [`refresh`] removes it in the transaction that brings the entailed graph up to date, so a process
+/// killed between the two leaves it behind and the next process to open the store refreshes the graph first.
+pub fn stale_marker() -> Quad {
+    Quad::new(
+        entailed_graph(),
+        vocab::pk("entailmentStale"),
+        oxigraph::model::Literal::from(true),
+        GraphName::NamedNode(vocab::meta_graph()),
+    )
+}
+
+/// Is the entailed graph behind the stored graphs (a load killed before its refresh)?
+pub fn is_stale(store: &Store) -> Result<bool> {
+    store.contains(&stale_marker()).map_err(Error::storage)
+}
+
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
 pub fn refresh(store: &Store) -> Result<()> {
     let storage = Error::storage;
@@ -179,6 +196,7 @@ pub fn refresh(store: &Store) -> Result<()> {
     entailed.extend(apply_rules(store)?);
     let graph = entailed_graph();
     let mut transaction = store.start_transaction().map_err(storage)?;
+    transaction.remove(&stale_marker());
     transaction
         .clear_graph(oxigraph::model::GraphNameRef::NamedNode(graph.as_ref()))
         .map_err(storage)?;

@@ -290,6 +290,10 @@ impl KgStore {
         if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
             return Err(in_use(path));
         }
+        // A load killed before its entailment: the writable open repairs it (unless a load is under way).
+        if entail::is_stale(&kg.store)? && !locked_by_another_process(path) {
+            return Err(in_use(path));
+        }
         Ok(kg)
     }
 
@@ -345,7 +349,13 @@ impl KgStore {
     fn ensure_current(&self, reporter: &dyn Reporter) -> Result<BuildReport> {
         let current = bundle::fingerprint();
         match self.stored_fingerprint()? {
-            Some(f) if f == current => Ok(BuildReport::default()),
+            Some(f) if f == current => {
+                if entail::is_stale(&self.store)? {
+                    self.refresh_entailed()?;
+                    self.flush()?;
+                }
+                Ok(BuildReport::default())
+            }
             Some(_) => {
                 let mut report = self.rebuild_bundle(false, reporter)?;
                 report.rebuilt = true;
@@ -382,6 +392,56 @@ impl KgStore {
         drop_user_graphs: bool,
         reporter: &dyn Reporter,
     ) -> Result<BuildReport> {
+        self.rebuild_bundle_with(drop_user_graphs, &[], reporter)
+    }
+
+    /// `load --fresh FILES`: drop every loaded graph, rebuild the bundle's graphs and add the files, all in the one
+    /// transaction of [`KgStore::rebuild_bundle`], so that a kill at any moment leaves the old content or the new,
+    /// never the bundle alone (a rebuild committed, then a separate load killed). The files' quads are held in
+    /// memory for that transaction; `load --fresh` then `load FILES` streams instead, as two atomic steps.
+    pub fn fresh_load(
+        &self,
+        paths: &[PathBuf],
+        format: Option<RdfInput>,
+        reporter: &dyn Reporter,
+    ) -> Result<(BuildReport, LoadReport)> {
+        self.require_write()?;
+        let mut quads = Vec::new();
+        let mut files = Vec::new();
+        for file in rdf_files(paths, format)? {
+            let rdf_format = match format {
+                Some(f) => f.rdf_format(),
+                None => format_from_extension(&file)?,
+            };
+            let parsed = crate::data::rdf::parse_file(&file, rdf_format)?;
+            files.push((file.display().to_string(), parsed.len()));
+            quads.extend(parsed);
+        }
+        let built = self.rebuild_bundle_with(true, &quads, reporter)?;
+        let mut graphs: Vec<NamedNode> = quads
+            .iter()
+            .filter_map(|q| match &q.graph_name {
+                GraphName::NamedNode(g) => Some(g.clone()),
+                _ => None,
+            })
+            .collect();
+        graphs.sort();
+        graphs.dedup();
+        let loaded = LoadReport {
+            files,
+            quads: quads.len(),
+            graphs,
+        };
+        Ok((built, loaded))
+    }
+
+    /// [`KgStore::rebuild_bundle`] with `extra` quads written in the same transaction (and entailed with the bundle).
+    fn rebuild_bundle_with(
+        &self,
+        drop_user_graphs: bool,
+        extra: &[Quad],
+        reporter: &dyn Reporter,
+    ) -> Result<BuildReport> {
         self.require_write()?;
         let compiled = seeds::compile_bundled()?;
         let bar = reporter.start("building the store from the bundled data");
@@ -396,12 +456,14 @@ impl KgStore {
             .is_empty()
             .map_err(|e| storage_error(&self.path, e))?;
         let mut kept = Vec::new();
-        let entailed = self.entailed_with(&compiled.quads, drop_user_graphs || empty)?;
+        let mut fresh = compiled.quads.clone();
+        fresh.extend_from_slice(extra);
+        let entailed = self.entailed_with(&fresh, drop_user_graphs || empty)?;
         if empty {
             // A new store: the bulk loader is several times faster and still atomic until it commits.
             let mut loader = self.store.bulk_loader();
             loader
-                .load_quads(compiled.quads.iter().chain(&entailed).cloned())
+                .load_quads(fresh.iter().chain(&entailed).cloned())
                 .map_err(|e| storage_error(&self.path, e))?;
             loader.commit().map_err(|e| storage_error(&self.path, e))?;
         } else {
@@ -428,7 +490,7 @@ impl KgStore {
                     .clear_graph(GraphNameRef::DefaultGraph)
                     .map_err(|e| storage_error(&self.path, e))?;
             }
-            for (i, quad) in compiled.quads.iter().chain(&entailed).enumerate() {
+            for (i, quad) in fresh.iter().chain(&entailed).enumerate() {
                 transaction.insert(quad);
                 if i % 4096 == 0 {
                     bar.set(i as u64);
@@ -529,15 +591,7 @@ impl KgStore {
         reporter: &dyn Reporter,
     ) -> Result<LoadReport> {
         self.require_write()?;
-        let mut files = Vec::new();
-        for path in paths {
-            collect_rdf_files(path, format.is_some(), &mut files)?;
-        }
-        if files.is_empty() {
-            return Err(Error::Usage(
-                "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)".into(),
-            ));
-        }
+        let files = rdf_files(paths, format)?;
         // One pass: each file is parsed straight into Oxigraph's bulk loader, which writes table files beside the
         // store and ingests them all at once when it commits (one RocksDB ingestion over every column family).
         // A syntax error, an empty or truncated file, or a kill anywhere before the commit drops the loader and
@@ -580,6 +634,10 @@ impl KgStore {
             per_file.push((file.display().to_string(), count));
         }
         let total = done;
+        // Committed with the data: the entailed graph is stale until the refresh below removes it.
+        loader
+            .load_quads([entail::stale_marker()])
+            .map_err(|e| storage_error(&self.path, e))?;
         loader.commit().map_err(|e| storage_error(&self.path, e))?;
         bar.set(done);
         bar.stage("entailing");
@@ -593,6 +651,21 @@ impl KgStore {
             graphs: graphs.into_iter().collect(),
         })
     }
+}
+
+/// The RDF files that `paths` name (each file, or every RDF file under a directory); none is an error.
+fn rdf_files(paths: &[PathBuf], format: Option<RdfInput>) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect_rdf_files(path, format.is_some(), &mut files)?;
+    }
+    if files.is_empty() {
+        return Err(Error::Usage(
+            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)"
+                .into(),
+        ));
+    }
+    Ok(files)
 }
 
 /// How many quads between two progress updates.
@@ -879,6 +952,37 @@ mod tests {
         let kg = KgStore::open(&path, false, &Silent).unwrap();
         assert!(!path.join("bulk-1.sst").exists());
         assert_eq!(count(&kg, "http://e/p"), 100_000);
+    }
+
+    #[test]
+    fn a_load_killed_before_its_entailment_is_completed_by_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let kg = KgStore::open(&path, false, &Silent).unwrap();
+        let file = dir.path().join("reg.ttl");
+        std::fs::write(
+            &file,
+            "<http://e/reg> a <https://w3id.org/policykg/ontology#LocalRegulation> .\n",
+        )
+        .unwrap();
+        kg.load(&[file], None, &Silent).unwrap();
+        let legal = Quad::new(
+            NamedNode::new("http://e/reg").unwrap(),
+            oxigraph::model::vocab::rdf::TYPE,
+            NamedNode::new(format!("{}LegalResource", vocab::ELI)).unwrap(),
+            GraphName::NamedNode(entail::entailed_graph()),
+        );
+        assert!(kg.store().contains(&legal).unwrap());
+        assert!(!entail::is_stale(kg.store()).unwrap());
+        // What a kill between the bulk load's commit and the refresh leaves.
+        kg.store().remove(&legal).unwrap();
+        kg.store().insert(&entail::stale_marker()).unwrap();
+        kg.flush().unwrap();
+        drop(kg);
+        let kg = KgStore::open(&path, true, &Silent).unwrap();
+        assert_eq!(kg.access(), Access::ReadWrite, "a reader repairs it first");
+        assert!(kg.store().contains(&legal).unwrap());
+        assert!(!entail::is_stale(kg.store()).unwrap());
     }
 
     #[test]

@@ -36,6 +36,24 @@ pub(super) const RESOURCE_TYPES: &[(&str, Page)] = &[
 pub(super) const RESOURCE_TYPES_TEXT: &str =
     "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml";
 
+/// What an index page (`/id/`, `/doc/`) can be served as.
+pub(super) const INDEX_TYPES: &[(&str, Listing)] = &[
+    ("text/html", Listing::Html),
+    ("application/json", Listing::Json),
+];
+
+/// What an index page is served as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Listing {
+    /// The HTML page.
+    Html,
+    /// The list as JSON.
+    Json,
+}
+
+/// The 406 message of an index page.
+pub(super) const INDEX_TYPES_TEXT: &str = "available: text/html, application/json";
+
 /// What a resource is served as: a page for people, or its RDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Page {

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +13,7 @@ use oxigraph::sparql::CancellationToken;
 use oxigraph::store::Store;
 use serde::Serialize;
 
-use super::errors::{blocking, error_response};
+use super::errors::error_response;
 use super::html::{esc, local_link, PAGE_STYLE};
 use super::negotiate::{accept, negotiate, Listing, INDEX_TYPES, INDEX_TYPES_TEXT};
 use super::Shared;
@@ -179,9 +180,11 @@ fn documents_html(documents: &[Document]) -> String {
     html + "</table></body></html>"
 }
 
-/// An index answer: the page or the JSON of `list`, built on the blocking pool under the deadline.
+/// An index answer at `path`: the page or the JSON of the list `build` reads, built on the blocking pool under
+/// the deadline once per update and kept (the documents' list counts their evidence: about 0.3 s).
 async fn index<T: Serialize + Send + 'static>(
     state: Shared,
+    path: &str,
     headers: &HeaderMap,
     build: impl FnOnce(&Store, &LabelIndex, CancellationToken) -> Result<T> + Send + 'static,
     page: fn(&T) -> String,
@@ -191,19 +194,23 @@ async fn index<T: Serialize + Send + 'static>(
     };
     let store = state.store.clone();
     let labels = state.labels();
-    let work = move |token| -> Result<(String, Vec<u8>)> {
+    let work = move |token| -> Result<Bytes> {
         let list = build(&store, &labels, token)?;
-        Ok(match listing {
-            Listing::Html => ("text/html; charset=utf-8".into(), page(&list).into_bytes()),
-            Listing::Json => (
-                "application/json".into(),
-                serde_json::to_vec(&list)
-                    .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?,
-            ),
-        })
+        Ok(Bytes::from(match listing {
+            Listing::Html => page(&list).into_bytes(),
+            Listing::Json => serde_json::to_vec(&list)
+                .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?,
+        }))
     };
-    match blocking(Some(state.config.timeout), work).await {
-        Ok((media_type, bytes)) => {
+    let media_type = match listing {
+        Listing::Html => "text/html; charset=utf-8",
+        Listing::Json => "application/json",
+    };
+    match state
+        .until_updated(&format!("{path} {media_type}"), work)
+        .await
+    {
+        Ok(bytes) => {
             let mut r = ([(header::CONTENT_TYPE, media_type)], bytes).into_response();
             r.headers_mut()
                 .insert(header::VARY, HeaderValue::from_static("Accept"));
@@ -218,7 +225,10 @@ pub(super) async fn entities(State(state): State<Shared>, headers: HeaderMap) ->
     let build = |store: &Store, labels: &LabelIndex, token| {
         Ok(classes(&named_rows(store, "entities", token)?, labels))
     };
-    index(state, &headers, build, |c: &Vec<Class>| classes_html(c)).await
+    index(state, "/id/", &headers, build, |c: &Vec<Class>| {
+        classes_html(c)
+    })
+    .await
 }
 
 /// `GET /doc/`: the source documents.
@@ -226,7 +236,7 @@ pub(super) async fn documents_index(State(state): State<Shared>, headers: Header
     let build = |store: &Store, _: &LabelIndex, token| {
         Ok(documents(&named_rows(store, "documents", token)?))
     };
-    index(state, &headers, build, |d: &Vec<Document>| {
+    index(state, "/doc/", &headers, build, |d: &Vec<Document>| {
         documents_html(d)
     })
     .await

@@ -910,3 +910,221 @@ fn an_entity_page_by_name_redirects_and_an_unknown_name_suggests() {
     assert_eq!(status, 404);
     assert!(!page.contains("<script>"), "{page}");
 }
+
+#[test]
+fn index_pages_list_entities_by_class_and_the_documents() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    let a = agent();
+    let (status, _, home) = body(a.get(&format!("{}/", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("href=\"/id/\"") && home.contains("href=\"/doc/\""),
+        "the home page links both indexes"
+    );
+    let (status, ct, page) = body(a.get(&format!("{}/id/", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(
+        page.contains("<a href=\"/id/jiangsu-data-bureau\">江苏省数据局</a>"),
+        "an entity with its link"
+    );
+    assert!(page.contains("<code>pk:Agency</code>"), "grouped by class");
+    let (status, ct, json) = body(
+        a.get(&format!("{}/id/", s.base))
+            .header("Accept", "application/json")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!((status, ct.as_str()), (200, "application/json"));
+    let classes: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let classes = classes.as_array().unwrap();
+    let agency = classes.iter().find(|c| c["name"] == "pk:Agency").unwrap();
+    assert!(agency["zh"].as_str().is_some_and(|l| !l.is_empty()));
+    assert!(agency["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["zh"] == "江苏省数据局" && e["en"].as_str().is_some_and(|l| !l.is_empty())));
+    // The same entities the named query lists, every one linked to a page that exists.
+    let listed: usize = classes
+        .iter()
+        .map(|c| c["entities"].as_array().unwrap().len())
+        .sum();
+    let named = run(&store, &["query", "--name", "entities", "--format", "csv"]);
+    assert_eq!(listed, stdout(&named).lines().count() - 1);
+    for class in classes.iter().step_by(7) {
+        let page = class["entities"][0]["page"].as_str().unwrap();
+        let (status, _, _) = body(a.get(&format!("{}{page}", s.base)).call().unwrap());
+        assert_eq!(status, 200, "{page}");
+    }
+    let (status, _, docs) = body(a.get(&format!("{}/doc/", s.base)).call().unwrap());
+    assert_eq!(status, 200);
+    assert!(docs.contains("<a href=\"/doc/jsdb-2024-key-tasks\">省数据局2024年重点工作任务</a>"));
+    assert!(docs.contains("2023-01-05"), "dates of issue");
+    let (_, _, json) = body(
+        a.get(&format!("{}/doc/", s.base))
+            .header("Accept", "application/json")
+            .call()
+            .unwrap(),
+    );
+    let documents: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(documents.as_array().unwrap().len(), 5);
+    for d in documents.as_array().unwrap() {
+        let (status, _, text) = body(
+            a.get(&format!("{}{}", s.base, d["page"].as_str().unwrap()))
+                .call()
+                .unwrap(),
+        );
+        assert_eq!(status, 200);
+        assert!(text.contains(d["title"].as_str().unwrap()));
+    }
+    let (status, _, _) = body(
+        a.get(&format!("{}/doc/", s.base))
+            .header("Accept", "image/png")
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(status, 406);
+}
+
+/// A request line sent as it is (no client normalises the path): the status and the whole reply.
+fn raw_get(base: &str, target: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut tcp = std::net::TcpStream::connect(host).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut request = b"GET ".to_vec();
+    request.extend_from_slice(target);
+    request.extend_from_slice(
+        format!(" HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    // A server that refuses a request early may close before all of it is sent.
+    let _ = tcp.write_all(&request);
+    let mut reply = Vec::new();
+    let _ = tcp.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply).into_owned();
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, reply)
+}
+
+#[test]
+fn traversal_paths_never_leave_the_store_documents() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    // What a way out would show: a system file, the project's sources, the store's own files.
+    let secret = std::fs::read_dir(&store)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("CURRENT") || n.starts_with("OPTIONS"))
+        .unwrap();
+    let outside = [
+        "root:x:0",
+        "[package]",
+        "manifest-",
+        "RocksDB",
+        "//! ",
+        "fn main",
+    ];
+    let targets: &[&[u8]] = &[
+        b"/doc/../../../../etc/passwd",
+        b"/doc/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        b"/doc/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        b"/doc/%2e%2e%2f%2e%2e%2fCargo.toml",
+        b"/doc/%252e%252e%252f%252e%252e%252fetc%252fpasswd",
+        b"/doc/..%5c..%5c..%5cetc%5cpasswd",
+        b"/doc/..\\..\\..\\etc\\passwd",
+        b"/doc/%2fetc%2fpasswd",
+        b"/doc//etc/passwd",
+        b"/doc/jsdb-2024-key-tasks%00.txt",
+        b"/doc/jsdb-2024-key-tasks%00/../../../etc/passwd",
+        b"/doc/%00",
+        b"/doc/.",
+        b"/doc/..",
+        b"/doc/%2e",
+        b"/doc/%c0%ae%c0%ae%c0%af%c0%ae%c0%ae%c0%afetc%c0%afpasswd",
+        b"/id/..%2f..%2f..%2fetc%2fpasswd",
+        b"/id/%2e%2e%2f%2e%2e%2fCargo.toml",
+        b"/evidence/..%2f..%2fCURRENT",
+        b"/ui/..%2fui.rs",
+        b"/ui/../../src/main.rs",
+        b"/ui/%2e%2e%2f%2e%2e%2fCargo.toml",
+        b"/ui/editor.js%00.rs",
+        b"/viz/lineage/..%2f..%2fetc%2fpasswd",
+        b"/etc/passwd",
+        b"//etc/passwd",
+        b"/../../etc/passwd",
+        b"http://127.0.0.1/../../etc/passwd",
+        b"/Cargo.toml",
+        b"/src/main.rs",
+    ];
+    for target in targets {
+        let shown = String::from_utf8_lossy(target).into_owned();
+        let started = Instant::now();
+        let (status, reply) = raw_get(&s.base, target);
+        assert!(status == 400 || status == 404, "{shown}: {status} {reply}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{shown} took {:?}",
+            started.elapsed()
+        );
+        for marker in outside.iter().chain([&secret.as_str()]) {
+            assert!(!reply.contains(marker), "{shown} shows {marker}: {reply}");
+        }
+    }
+    // The documents themselves are still served, and the server still answers.
+    let (status, reply) = raw_get(&s.base, b"/doc/jsdb-2024-key-tasks");
+    assert_eq!(status, 200);
+    assert!(reply.contains("省数据局2024年重点工作任务"));
+    let (status, _) = raw_get(&s.base, b"/ui/editor.js");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn request_limits_are_answered_414_431_and_413() {
+    let (_dir, store) = store_copy();
+    let s = start(&store, &[]);
+    // A URL up to 64 KiB is read (a GET query that long is answered) …
+    let long = format!("/sparql?query=ASK%7B%7D&pad={}", "a".repeat(65_000));
+    assert_eq!(raw_get(&s.base, long.as_bytes()).0, 200);
+    // … a longer one is refused before any handler.
+    let longer = format!("/sparql?query=ASK%7B%7D&pad={}", "a".repeat(70_000));
+    let (status, reply) = raw_get(&s.base, longer.as_bytes());
+    assert_eq!(status, 414, "{reply}");
+    let (status, _) = raw_get(
+        &s.base,
+        format!(
+            "/sparql HTTP/1.1\r\nX-Big: {}\r\nX-End: x",
+            "b".repeat(1 << 20)
+        )
+        .as_bytes(),
+    );
+    assert_eq!(status, 431);
+    // The 1 MiB body limit holds without a Content-Length too (a chunked body).
+    {
+        use std::io::{Read, Write};
+        let host = s.base.trim_start_matches("http://");
+        let mut tcp = std::net::TcpStream::connect(host).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(tcp, "POST /sparql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").unwrap();
+        let chunk = vec![b' '; 64 << 10];
+        for _ in 0..20 {
+            if write!(tcp, "{:x}\r\n", chunk.len()).is_err()
+                || tcp.write_all(&chunk).is_err()
+                || tcp.write_all(b"\r\n").is_err()
+            {
+                break;
+            }
+        }
+        let _ = tcp.write_all(b"0\r\n\r\n");
+        let mut reply = Vec::new();
+        let _ = tcp.read_to_end(&mut reply);
+        let reply = String::from_utf8_lossy(&reply).into_owned();
+        assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    }
+}

@@ -1,20 +1,24 @@
 //! Pictures of the projection: Graphviz DOT, a self-contained SVG (laid out here, no external program), and one
-//! offline HTML page with pan, zoom, search, class filters and a year slider. All three read the same
+//! offline HTML page with pan, zoom, search, class filters and an "as of" slider (the `as-of` command's answer at
+//! the end of each year). All three read the same
 //! [`Projection`] and the same [`Layout`]. The question views of [`crate::graph::views`] are written here too
 //! ([`render_view`]), each format from the one laid-out [`View`].
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use oxigraph::store::Store;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::graph::analysis::Lineage;
-use crate::graph::projection::{lineage_direction, Band, Projection};
+use crate::graph::projection::{lineage_direction, year_of, Band, Projection};
 use crate::graph::views::{relation_words, Text, TextKind, View, ASCENT};
+use crate::model::error::Result;
 use crate::model::format::PictureFormat;
+use crate::read::time::{self, Standing};
 
 /// Colours and shapes per band (DOT shape, fill colour).
 fn style(band: Band) -> (&'static str, &'static str) {
@@ -256,7 +260,9 @@ struct HtmlNode<'a> {
     en: &'a str,
     class: &'a str,
     band: &'static str,
-    year: Option<i32>,
+    /// Where it stands at the end of each year of the slider, as `as-of` answers; None when `as-of` does not
+    /// answer for it (an initiative, a draft, another class).
+    standing: Option<&'a [Standing]>,
     x: f64,
     y: f64,
     w: f64,
@@ -272,11 +278,32 @@ struct HtmlEdge<'a> {
     lineage: bool,
     stated: bool,
     quote: Option<&'a str>,
+    /// The title and date of the document the quote is from.
+    document: Option<&'a str>,
+    document_date: Option<&'a str>,
 }
 
-/// One self-contained HTML page (inline CSS and JavaScript, no network) for exploring the projection.
-pub fn html(p: &Projection) -> String {
+/// The days of the "as of" slider: the last day of each year from the earliest dated step of the picture to the
+/// latest (none when nothing is dated).
+fn slider_days(p: &Projection) -> Vec<String> {
+    let years: Vec<i32> = p
+        .graph
+        .node_weights()
+        .flat_map(|n| n.steps.iter().filter_map(|s| s.date.as_deref()))
+        .filter_map(year_of)
+        .collect();
+    match (years.iter().min(), years.iter().max()) {
+        (Some(first), Some(last)) => (*first..=*last).map(|y| format!("{y}-12-31")).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One self-contained HTML page (inline CSS and JavaScript, no network) for exploring the projection. Its slider
+/// shows what `as-of` answers at the end of each year, read from `store`.
+pub fn html(p: &Projection, store: &Store) -> Result<String> {
     let l = layout(p);
+    let days = slider_days(p);
+    let standings = time::standings(store, &days)?;
     let nodes: Vec<HtmlNode> = p
         .graph
         .node_indices()
@@ -290,7 +317,7 @@ pub fn html(p: &Projection) -> String {
                 en: &node.en,
                 class: &node.class,
                 band: node.band.name(),
-                year: node.first_year(),
+                standing: standings.get(&node.iri).map(Vec::as_slice),
                 x,
                 y,
                 w,
@@ -306,20 +333,25 @@ pub fn html(p: &Projection) -> String {
     let edges: Vec<HtmlEdge> = p
         .graph
         .edge_references()
-        .map(|e| HtmlEdge {
-            source: e.source().index(),
-            target: e.target().index(),
-            relation: &e.weight().relation,
-            lineage: e.weight().is_lineage(),
-            stated: e.weight().stated(),
-            quote: e.weight().quote.as_deref(),
+        .map(|e| {
+            let document = p.document(e.weight()).map(|(_, d)| d);
+            HtmlEdge {
+                source: e.source().index(),
+                target: e.target().index(),
+                relation: &e.weight().relation,
+                lineage: e.weight().is_lineage(),
+                stated: e.weight().stated(),
+                quote: e.weight().quote.as_deref(),
+                document: document.map(|d| d.title.as_str()),
+                document_date: document.map(|d| d.date.as_str()),
+            }
         })
         .collect();
-    let data = serde_json::json!({ "width": l.width, "height": l.height, "nodes": nodes, "edges": edges,
+    let data = serde_json::json!({ "width": l.width, "height": l.height, "nodes": nodes, "edges": edges, "days": days,
         "bands": l.bands.iter().map(|(b, y)| serde_json::json!({"band": b.name(), "title": band_title(*b), "y": y})).collect::<Vec<_>>() });
-    HTML_TEMPLATE
+    Ok(HTML_TEMPLATE
         .replace("/*DATA*/null", &script_json(&data))
-        .replace("/*FONT*/", FONT)
+        .replace("/*FONT*/", FONT))
 }
 
 /// JSON to embed in an inline `<script>`: `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`, so that
@@ -355,13 +387,13 @@ pub fn lineage_dot(p: &Projection, root: NodeIndex, l: &Lineage) -> String {
     dot(&sub)
 }
 
-/// The picture of a view in a format.
-pub fn render(view: &Projection, format: PictureFormat) -> String {
-    match format {
+/// The picture of a view in a format (the HTML page reads `store` for its "as of" slider).
+pub fn render(view: &Projection, format: PictureFormat, store: &Store) -> Result<String> {
+    Ok(match format {
         PictureFormat::Dot => dot(view),
         PictureFormat::Svg => svg(view),
-        PictureFormat::Html => html(view),
-    }
+        PictureFormat::Html => html(view, store)?,
+    })
 }
 
 /// The colours of relations: lineage relations red, the others from a palette, each relation always the same.
@@ -766,7 +798,8 @@ mod tests {
     #[test]
     fn the_html_page_embeds_the_layout_and_needs_no_network() {
         let p = projected();
-        let page = html(p);
+        let store = crate::graph::bundled().store();
+        let page = html(p, store).unwrap();
         assert!(!page.contains("/*DATA*/null") && !page.contains("/*FONT*/"));
         let start = page.find("const DATA = ").unwrap() + "const DATA = ".len();
         let end = start + page[start..].find(";\n").unwrap();
@@ -800,8 +833,48 @@ mod tests {
         ] {
             assert!(!page.contains(fetch), "{fetch}");
         }
-        assert_eq!(render(p, PictureFormat::Html), page);
-        assert_eq!(render(p, PictureFormat::Dot), dot(p));
-        assert!(render(p, PictureFormat::Svg).starts_with("<svg "));
+        assert_eq!(render(p, PictureFormat::Html, store).unwrap(), page);
+        assert_eq!(render(p, PictureFormat::Dot, store).unwrap(), dot(p));
+        assert!(render(p, PictureFormat::Svg, store)
+            .unwrap()
+            .starts_with("<svg "));
+        // Every quote names its document.
+        let edges = data["edges"].as_array().unwrap();
+        assert!(edges
+            .iter()
+            .filter(|e| e["quote"].is_string())
+            .all(|e| e["document"].as_str().is_some_and(|t| !t.is_empty())));
+    }
+
+    #[test]
+    fn the_slider_means_what_as_of_answers() {
+        let p = projected();
+        let store = crate::graph::bundled().store();
+        let days = slider_days(p);
+        assert!(days.iter().any(|d| d == "2023-12-31") && days.iter().any(|d| d == "2025-12-31"));
+        assert!(days
+            .windows(2)
+            .all(|w| year_of(&w[0]).map(|y| y + 1) == year_of(&w[1])));
+        let standings = time::standings(store, &days).unwrap();
+        for (i, day) in days.iter().enumerate() {
+            let query = time::AsOfQuery {
+                day,
+                class: None,
+                all: true,
+            };
+            let answer = time::as_of(store, &query).unwrap();
+            assert_eq!(answer.rows.len(), standings.len(), "{day}");
+            for row in &answer.rows {
+                assert_eq!(
+                    standings[&row.entity][i], row.standing,
+                    "{} on {day}",
+                    row.label
+                );
+            }
+        }
+        let regulation = crate::graph::id("jiangsu-data-regulation");
+        let on = |day: &str| standings[&regulation][days.iter().position(|d| d == day).unwrap()];
+        assert_eq!(on("2023-12-31"), Standing::NotYet);
+        assert_eq!(on("2025-12-31"), Standing::Current);
     }
 }

@@ -182,6 +182,15 @@ pub fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether a message stays on one line in a terminal or a log: no line break of any kind (`\n`, `\r`, vertical
+/// tab, form feed, NEL, the Unicode line and paragraph separators). The property tests check every error with it.
+#[cfg(test)]
+pub(crate) fn is_one_line(message: &str) -> bool {
+    !message.contains([
+        '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

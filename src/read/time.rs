@@ -246,6 +246,36 @@ pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
     Ok(answer)
 }
 
+/// Where each instrument, agency and platform stands on each of `days` (`YYYY-MM-DD`), decided as [`as_of`]
+/// decides, from one reading of the store (the "as of" slider of the HTML picture asks for a day per year).
+/// Entities `as-of` does not answer for (initiatives, drafts, other classes) are absent.
+pub fn standings(store: &Store, days: &[String]) -> Result<HashMap<String, Vec<Standing>>> {
+    let days = days
+        .iter()
+        .map(|d| {
+            DateSpan::day(d)
+                .ok_or_else(|| Error::Usage(format!("{d:?} is not a day: use YYYY-MM-DD")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let known = Known::read(store)?;
+    let sources = sources(store)?;
+    let mut steps = known.steps_by_entity(store, &sources)?;
+    let replaced = known.replacements(store, &steps, &sources)?;
+    Ok(known
+        .members(None, true)?
+        .into_iter()
+        .map(|(iri, _)| {
+            let own = steps.remove(&iri).unwrap_or_default();
+            let ends = replaced.get(&iri).map(Vec::as_slice).unwrap_or_default();
+            let on_each = days
+                .iter()
+                .map(|d| decide(&d.earliest, &own, ends).0)
+                .collect();
+            (iri, on_each)
+        })
+        .collect())
+}
+
 /// What a timeline covers: one entity, or every member of a class.
 pub enum Subject<'a> {
     /// One entity (IRI).

@@ -13,6 +13,7 @@
 //! | `protocol.rs` | `/sparql`: parameters, dataset, queries, updates with the bearer token, service description |
 //! | `negotiate.rs` | the media types each kind of answer is offered in, and `Accept` negotiation |
 //! | `ids.rs` | the id grammar: a path segment that cannot name a resource gets 404 before any store access |
+//! | `index.rs` | the index pages `/id/` (entities by class) and `/doc/` (the source documents), HTML or JSON |
 //! | `pages.rs` | the entity `/id/…`, document `/doc/…`, evidence `/evidence/…` and `/ontology` pages |
 //! | `html.rs` | HTML escaping, links to local pages, the page style, the 404 page |
 //! | `ui.rs` | the browser UI `/` (`ui.html`, `ui/*.js`, `ui/*.css`), `/api/queries`, the `/viz` picture page, the `/export` download |
@@ -25,6 +26,7 @@
 mod errors;
 mod html;
 mod ids;
+mod index;
 mod limits;
 mod negotiate;
 mod pages;
@@ -325,6 +327,8 @@ fn router(state: Shared) -> Router {
         .route("/viz/regulation-platform", get(views::regulation_platform))
         .route("/viz/{view}/{name}", get(views::around))
         .route("/export", get(ui::export_download))
+        .route("/id/", get(index::entities))
+        .route("/doc/", get(index::documents_index))
         .route("/id/{id}", get(pages::entity_page))
         .route("/doc/{id}", get(pages::document_page))
         .route("/evidence/{id}", get(pages::evidence_page))

@@ -36,6 +36,24 @@ pub(super) const RESOURCE_TYPES: &[(&str, Page)] = &[
 pub(super) const RESOURCE_TYPES_TEXT: &str =
     "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml";
 
+/// What an index page (`/id/`, `/doc/`) can be served as.
+pub(super) const INDEX_TYPES: &[(&str, Listing)] = &[
+    ("text/html", Listing::Html),
+    ("application/json", Listing::Json),
+];
+
+/// What an index page is served as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Listing {
+    /// The HTML page.
+    Html,
+    /// The list as JSON.
+    Json,
+}
+
+/// The 406 message of an index page.
+pub(super) const INDEX_TYPES_TEXT: &str = "available: text/html, application/json";
+
 /// What a resource is served as: a page for people, or its RDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Page {
@@ -124,5 +142,54 @@ mod tests {
         assert_eq!(negotiate(Some("text/*;q=0"), RESOURCE_TYPES), None);
         let empty: &[(&str, Page)] = &[];
         assert_eq!(negotiate(None, empty), None);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// An `Accept` header: arbitrary text, or media ranges with parameters and odd quality values.
+        fn accept_header() -> impl Strategy<Value = String> {
+            let range = "(\\*|text|application|image|[a-z+.-]{0,6})/(\\*|csv|turtle|html|json|[a-z+.-]{0,12})";
+            let parameter =
+                "(;q=(0|1|0\\.[0-9]{1,3}|-1|NaN|inf|1e9|)|;charset=utf-8|;level=1|;|;q)?";
+            let ranges = proptest::collection::vec((range, parameter), 0..5).prop_map(|r| {
+                r.iter()
+                    .map(|(m, p)| format!("{m}{p}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            prop_oneof![any::<String>(), ranges]
+        }
+
+        /// Whether `found` is one of the offers' formats.
+        fn offered<F: PartialEq>(found: &F, offers: &[(&str, F)]) -> bool {
+            offers.iter().any(|(_, f)| f == found)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_accept_header_gives_an_offer_or_none(accept in accept_header()) {
+                let solutions = negotiate(Some(&accept), SOLUTION_TYPES);
+                prop_assert!(solutions.is_none_or(|f| offered(&f, SOLUTION_TYPES)));
+                let graphs = negotiate(Some(&accept), GRAPH_TYPES);
+                prop_assert!(graphs.is_none_or(|f| offered(&f, GRAPH_TYPES)));
+                let page = negotiate(Some(&accept), RESOURCE_TYPES);
+                prop_assert!(page.is_none_or(|f| offered(&f, RESOURCE_TYPES)));
+                // Whatever comes first, a client that also takes anything gets an answer.
+                let anything = format!("{accept},*/*");
+                prop_assert!(negotiate(Some(&anything), SOLUTION_TYPES).is_some());
+            }
+
+            #[test]
+            fn an_exact_offer_is_chosen_over_lower_quality_others(i in 0usize..6, q in 0.01f32..0.99) {
+                let (media, format) = SOLUTION_TYPES[i];
+                let accept = format!("image/png, */*;q={q:.2}, {media}");
+                let chosen = negotiate(Some(&accept), SOLUTION_TYPES);
+                prop_assert_eq!(chosen, Some(format));
+            }
+        }
     }
 }

@@ -456,10 +456,7 @@ pub(super) async fn document_page(
     let Some(iri) = ids::document(&id) else {
         return not_found();
     };
-    let highlight = param(&raw, "hl").and_then(|h| {
-        let (a, b) = h.split_once('-')?;
-        Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
-    });
+    let highlight = param(&raw, "hl").and_then(|h| highlight_range(&h));
     let store = state.store.clone();
     let work = move |token| -> Result<Option<String>> {
         let rows = select_about(&store, DOCUMENT_QUERY, &iri, token)?;
@@ -470,6 +467,12 @@ pub(super) async fn document_page(
         Ok(None) => error_response(StatusCode::NOT_FOUND, "no such source document"),
         Err(response) => response,
     }
+}
+
+/// The character range of `?hl=START-END`, or None when it is not two numbers.
+fn highlight_range(hl: &str) -> Option<(usize, usize)> {
+    let (a, b) = hl.split_once('-')?;
+    Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
 }
 
 /// A text, escaped, with the characters `start..end` marked when they lie in it.
@@ -547,5 +550,24 @@ mod tests {
             html.contains("<mark id=\"hl\">乙</mark>")
                 && html.contains("Published 发布: 2025-01-01")
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+            /// `?hl=A-B` from the query string: any numbers on any text mark a span inside it or nothing, and
+            /// the text itself is never cut or left unescaped.
+            #[test]
+            fn any_highlight_marks_inside_the_text_or_nothing(text in any::<String>(), hl in "[0-9]{0,22}-?[0-9]{0,22}") {
+                let raw = Some(format!("hl={hl}"));
+                let range = param(&raw, "hl").and_then(|h| highlight_range(&h));
+                let html = highlighted(&text, range);
+                prop_assert_eq!(html.replace("<mark id=\"hl\">", "").replace("</mark>", ""), esc(&text));
+            }
+        }
     }
 }

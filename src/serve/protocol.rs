@@ -111,7 +111,10 @@ pub(super) async fn sparql_post(
 
 fn iris(list: &[String], what: &str) -> std::result::Result<Vec<NamedNode>, String> {
     list.iter()
-        .map(|g| NamedNode::new(g.as_str()).map_err(|e| format!("{what} {g:?} is not an IRI: {e}")))
+        .map(|g| {
+            NamedNode::new(g.as_str())
+                .map_err(|e| format!("{what} {g:?} is not an IRI: {}", one_line(&e.to_string())))
+        })
         .collect()
 }
 
@@ -398,5 +401,66 @@ mod tests {
             HeaderValue::from_static("Application/SPARQL-Query; charset=utf-8"),
         );
         assert_eq!(content_type(&headers), "application/sparql-query");
+    }
+
+    mod properties {
+        use super::*;
+        use crate::model::error::is_one_line;
+        use proptest::prelude::*;
+
+        /// A query string or form body: arbitrary bytes, or `key=value` pairs of the protocol's keys with
+        /// percent-escapes, `+`, stray `%` and `&`.
+        fn raw() -> impl Strategy<Value = Vec<u8>> {
+            let key = prop_oneof![
+                Just("query".to_owned()),
+                Just("update".to_owned()),
+                Just("default-graph-uri".to_owned()),
+                Just("named-graph-uri".to_owned()),
+                "[a-z%=&+]{0,8}",
+            ];
+            let value = "([^&]|%[0-9A-Fa-f]{2}|%|\\+|%0A|%0D|%E2%80%A8|%00){0,24}";
+            let pairs = proptest::collection::vec((key, value), 0..6).prop_map(|pairs| {
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("&")
+                    .into_bytes()
+            });
+            prop_oneof![proptest::collection::vec(any::<u8>(), 0..200), pairs]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_parameters_parse_and_a_bad_dataset_fails_in_one_line(raw in raw()) {
+                let mut params = Params::default();
+                parse_params(&raw, &mut params);
+                if let Err(message) = dataset(&params) {
+                    prop_assert!(is_one_line(&message), "{:?}", message);
+                }
+                if let Some(q) = &params.query {
+                    if let Err(e) = query::parse(q, "query") {
+                        prop_assert!(is_one_line(&e.to_string()), "{:?}", e.to_string());
+                    }
+                }
+            }
+
+            #[test]
+            fn any_header_value_gives_a_bare_type_and_a_token_or_none(value in proptest::collection::vec(any::<u8>(), 0..80)) {
+                let Ok(value) = HeaderValue::from_bytes(&value) else {
+                    return Ok(()); // hyper refuses such a header before any handler sees it
+                };
+                let mut headers = HeaderMap::new();
+                headers.insert(header::CONTENT_TYPE, value.clone());
+                headers.insert(header::AUTHORIZATION, value);
+                let media = content_type(&headers);
+                prop_assert!(!media.contains(';') && media.trim() == media);
+                if let Some(token) = bearer(&headers) {
+                    prop_assert!(token.trim() == token);
+                }
+            }
+        }
     }
 }

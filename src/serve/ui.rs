@@ -83,13 +83,14 @@ pub(super) async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuer
         .and_then(|d| d.parse().ok())
         .unwrap_or(1);
     let resolver = state.resolver();
+    let store = state.store.clone();
     let result = blocking(Some(state.config.timeout), move |_| -> Result<String> {
         let iri = match focus {
             Some(name) => Some(resolver.resolve(&name)?),
             None => None,
         };
         let view = projection.view(iri.as_ref().map(|i| i.as_str()), depth, &[], false)?;
-        Ok(viz::html(&view))
+        viz::html(&view, &store)
     })
     .await;
     match result {

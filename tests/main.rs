@@ -20,6 +20,7 @@ mod hostile;
 mod knowledge;
 mod layers;
 mod named_queries;
+mod scale;
 mod search;
 mod server;
 mod standards;

@@ -61,9 +61,23 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
     Ok(())
 }
 
+/// Files larger than this together are loaded without the shape check, unless `--strict` asks for it.
+const SHAPE_CHECK_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Validate the store with the files before loading them: the violations go to stderr; `--strict` refuses the
 /// load when there are any (nothing is written), otherwise a warning with their count lets it go on.
+///
+/// The check holds the store and the files in memory (1M quads: 1.9 GB and 30 s, three times the load itself), so
+/// without `--strict` it is left out for files over 16 MiB, and a message says how to run it.
 fn check_shapes(args: &Args, store: &oxigraph::store::Store) -> Result<()> {
+    let size = files_size(&args.paths, args.format.is_some());
+    if !args.strict && size > SHAPE_CHECK_BYTES {
+        Terminal.message(&format!(
+            "not checking the shapes before loading {} MiB (the check holds everything in memory): `policykg validate` checks them after, `load --strict` before",
+            size / (1024 * 1024)
+        ));
+        return Ok(());
+    }
     let report = validate::validate_with_files(store, &args.paths, args.format)?;
     if report.conforms() {
         return Ok(());
@@ -83,4 +97,18 @@ fn check_shapes(args: &Args, store: &oxigraph::store::Store) -> Result<()> {
         report.summary()
     ));
     Ok(())
+}
+
+/// The size of the files the paths name (a folder's RDF files, as `load` collects them); unreadable ones count 0,
+/// the load reports them.
+fn files_size(paths: &[PathBuf], explicit_format: bool) -> u64 {
+    let mut files = Vec::new();
+    for path in paths {
+        let _ = policykg::data::rdf::collect_rdf_files(path, explicit_format, &mut files);
+    }
+    files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum()
 }

@@ -21,7 +21,7 @@ commands=(
   "prefixes"
   "describe 苏服办"
   "evidence 苏服办"
-  "evidence 江苏省数据局 苏服办"
+  "evidence 江苏省数据条例 江苏省数据局"
   "lineage 江苏省数据条例"
   "path 江苏省数据条例 苏服办"
   "neighbors 苏服办"

@@ -22,6 +22,7 @@ mod knowledge;
 mod layers;
 mod named_queries;
 mod properties;
+mod scale;
 mod search;
 mod server;
 mod standards;

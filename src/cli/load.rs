@@ -75,7 +75,7 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         }
         Terminal.message(&format!("{} quads added to {path}", report.quads));
         if !args.strict {
-            warn_nonconforming(kg.store(), &report.graphs)?;
+            warn_nonconforming(&args, kg.store(), &report.graphs)?;
         }
     }
     Ok(())
@@ -99,10 +99,26 @@ fn refuse_nonconforming(args: &Args, store: &oxigraph::store::Store) -> Result<(
     })
 }
 
+/// Files larger than this together are loaded without the shape check after the load.
+const SHAPE_CHECK_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A default load streams the files in, then validates the graphs it wrote, through the store's indexes: the
-/// violations go to stderr with a warning and their count, and the data stay.
-fn warn_nonconforming(store: &oxigraph::store::Store, graphs: &[NamedNode]) -> Result<()> {
+/// violations go to stderr with a warning and their count, and the data stay. Over 16 MiB of files the check is
+/// left to `policykg validate`, so that a large load costs what Oxigraph's bulk load costs, and a message says so.
+fn warn_nonconforming(
+    args: &Args,
+    store: &oxigraph::store::Store,
+    graphs: &[NamedNode],
+) -> Result<()> {
     if graphs.is_empty() {
+        return Ok(());
+    }
+    let size = files_size(&args.paths, args.format.is_some());
+    if size > SHAPE_CHECK_BYTES {
+        Terminal.message(&format!(
+            "not checking the shapes of {} MiB of loaded data: `policykg validate --graph G` checks them, `load --strict` refuses data that do not conform",
+            size / (1024 * 1024)
+        ));
         return Ok(());
     }
     let report = validate::validate(store, graphs)?;
@@ -115,4 +131,18 @@ fn warn_nonconforming(store: &oxigraph::store::Store, graphs: &[NamedNode]) -> R
         report.summary()
     ));
     Ok(())
+}
+
+/// The size of the files the paths name (a folder's RDF files, as `load` collects them); unreadable ones count 0,
+/// the load reports them.
+fn files_size(paths: &[PathBuf], explicit_format: bool) -> u64 {
+    let mut files = Vec::new();
+    for path in paths {
+        let _ = policykg::data::rdf::collect_rdf_files(path, explicit_format, &mut files);
+    }
+    files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum()
 }

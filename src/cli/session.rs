@@ -71,12 +71,12 @@ impl Session {
         Ok(self.resolver.get_or_init(|| resolver))
     }
 
-    /// The graph projection.
+    /// The graph projection, kept beside the store for the next process.
     pub(crate) fn projection(&self) -> Result<&Projection> {
         if let Some(p) = self.projection.get() {
             return Ok(p);
         }
-        let projection = Projection::build(self.store()?.store())?;
+        let projection = Projection::of_store(self.store()?)?;
         Ok(self.projection.get_or_init(|| projection))
     }
 

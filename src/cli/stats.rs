@@ -16,7 +16,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
-    let s = stats::stats(session.store()?.store())?;
+    let s = stats::of_store(session.store()?)?;
     match args.format {
         TableFormat::Json => write_json(&s),
         TableFormat::Table => write_text(&tables(&s)),

@@ -1,8 +1,9 @@
 //! The data layer: what is compiled into the binary ([`bundle`]), the seed compiler that turns it into RDF with
-//! evidence ([`seeds`]), the on-disk store ([`store`]) and safe file writes ([`output`]). It depends on
-//! [`crate::model`] only.
+//! evidence ([`seeds`]), the on-disk store ([`store`]), what is derived from it and kept beside it ([`derived`])
+//! and safe file writes ([`output`]). It depends on [`crate::model`] only.
 
 pub mod bundle;
+pub mod derived;
 pub mod entail;
 pub mod labels;
 pub mod output;

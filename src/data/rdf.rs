@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use oxigraph::io::{RdfFormat, RdfParser, RdfSyntaxError};
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 
 use crate::model::error::{one_line, Error, Result};
@@ -123,10 +123,9 @@ pub(crate) fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     "a special file"
 }
 
-/// Read a file that must be a regular file. It is opened without blocking, so a path swapped for a FIFO after it
+/// Open a file that must be a regular file. It is opened without blocking, so a path swapped for a FIFO after it
 /// was listed is refused instead of waiting for a writer that never comes.
-fn read_regular_file(path: &Path) -> Result<Vec<u8>> {
-    use std::io::Read;
+fn open_regular_file(path: &Path) -> Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -134,15 +133,119 @@ fn read_regular_file(path: &Path) -> Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+    let file = options.open(path).map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
         return Err(not_a_regular_file(path, &meta));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
+    Ok(file)
+}
+
+/// How much of a file is read at a time: files are never held whole, so that a load's memory is bounded by the
+/// bulk loader's batches, whatever the file's size.
+const BLOCK: usize = 1 << 16;
+
+/// A file's bytes as the parser gets them: a byte order mark at the start skipped, and checked to be UTF-8 as they
+/// pass, a block at a time. Where they are not, reading stops with an I/O error and the place of the first bad byte
+/// is kept in `invalid`, so that the load reports it as `FILE:LINE:COLUMN`.
+struct Utf8Reader<R> {
+    inner: R,
+    /// Bytes read and checked, not yet handed on: `buffer[start..ready]`; `buffer[ready..]` is the start of a
+    /// character cut by the end of a block.
+    buffer: Vec<u8>,
+    start: usize,
+    ready: usize,
+    /// The line and column (in characters) after the bytes checked so far.
+    line: u64,
+    column: u64,
+    at_start: bool,
+    invalid: std::rc::Rc<std::cell::Cell<Option<(u64, u64)>>>,
+}
+
+impl<R: std::io::Read> Utf8Reader<R> {
+    fn new(inner: R) -> Self {
+        Utf8Reader {
+            inner,
+            buffer: Vec::with_capacity(BLOCK + 4),
+            start: 0,
+            ready: 0,
+            line: 1,
+            column: 1,
+            at_start: true,
+            invalid: std::rc::Rc::default(),
+        }
+    }
+
+    /// Read the next block and check it; false at the end of the file.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        self.buffer.drain(..self.ready);
+        let kept = self.buffer.len();
+        self.buffer.resize(kept + BLOCK, 0);
+        let n = loop {
+            match self.inner.read(&mut self.buffer[kept..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        self.buffer.truncate(kept + n);
+        if self.at_start && (self.buffer.len() >= 3 || n == 0) {
+            self.at_start = false;
+            if self.buffer.starts_with("\u{FEFF}".as_bytes()) {
+                self.buffer.drain(..3);
+            }
+        }
+        let (valid, end_of_file) = match std::str::from_utf8(&self.buffer) {
+            Ok(_) => (self.buffer.len(), n == 0),
+            // A character cut by the end of the block: the rest comes with the next one.
+            Err(e) if e.error_len().is_none() && n > 0 => (e.valid_up_to(), false),
+            Err(e) => (e.valid_up_to(), true),
+        };
+        self.advance(valid);
+        self.start = 0;
+        self.ready = valid;
+        if valid < self.buffer.len() && end_of_file {
+            self.invalid.set(Some((self.line, self.column)));
+            if valid == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "invalid UTF-8",
+                ));
+            }
+        }
+        Ok(n > 0 || valid > 0)
+    }
+
+    /// Count lines and columns over the next `len` checked bytes.
+    fn advance(&mut self, len: usize) {
+        let text = std::str::from_utf8(&self.buffer[..len]).unwrap_or_default();
+        match text.rfind('\n') {
+            Some(last) => {
+                self.line += text.matches('\n').count() as u64;
+                self.column = text[last + 1..].chars().count() as u64 + 1;
+            }
+            None => self.column += text.chars().count() as u64,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf8Reader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.start == self.ready {
+            if self.invalid.get().is_some() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "invalid UTF-8",
+                ));
+            }
+            if !self.fill()? {
+                return Ok(0);
+            }
+        }
+        let n = out.len().min(self.ready - self.start);
+        out[..n].copy_from_slice(&self.buffer[self.start..self.start + n]);
+        self.start += n;
+        Ok(n)
+    }
 }
 
 fn extension(path: &Path) -> &str {
@@ -212,41 +315,23 @@ fn refuse_reserved_graph(place: &str, quad: &Quad) -> Result<()> {
     }
 }
 
-/// An RDF file read and checked up to parsing (regular file, UTF-8, byte order mark skipped, no entity bombs), with
-/// the parser that puts its triples into the graph named after the file. Its quads can be read more than once
-/// (a check, then a load) without keeping them in memory.
+/// An RDF file checked up to parsing (a regular file; for RDF/XML no entity bombs and no truncation, read a block at
+/// a time), with the parser that puts its triples into the graph named after the file. Its quads are read from the
+/// file as they are parsed (UTF-8 checked and a byte order mark skipped on the way), and can be read more than once
+/// (a check, then a load) without keeping them, or the file, in memory.
 pub(crate) struct RdfSource {
     place: String,
-    text: String,
-    format: RdfFormat,
+    path: PathBuf,
     parser: RdfParser,
 }
 
 impl RdfSource {
-    /// Read `path` and check what can be checked before parsing.
+    /// Open `path` and check what can be checked before parsing.
     pub(crate) fn open(path: &Path, format: RdfFormat) -> Result<Self> {
-        let bytes = read_regular_file(path)?;
         let place = path.display().to_string();
-        let mut text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let bytes = e.as_bytes();
-                let valid = &bytes[..e.utf8_error().valid_up_to()];
-                let valid = std::str::from_utf8(valid).unwrap_or_default();
-                return Err(Error::syntax_at(
-                    place,
-                    valid,
-                    valid.len(),
-                    "invalid UTF-8: RDF files must be UTF-8",
-                ));
-            }
-        };
-        // A byte order mark is allowed at the start of a UTF-8 file and means nothing.
-        if text.starts_with('\u{FEFF}') {
-            text.drain(..'\u{FEFF}'.len_utf8());
-        }
+        let file = open_regular_file(path)?;
         if format == RdfFormat::RdfXml {
-            check_xml_entities(&place, &text)?;
+            check_xml_file(&place, path, file)?;
         }
         let graph = file_graph_name(path)?;
         // The file's default graph becomes a named graph named after the file (queries see the union of named
@@ -257,30 +342,53 @@ impl RdfSource {
             .with_default_graph(graph);
         Ok(RdfSource {
             place,
-            text,
-            format,
+            path: path.to_path_buf(),
             parser,
         })
     }
 
-    /// The file's quads, each a `FILE:LINE:COLUMN` error where the syntax is wrong.
-    pub(crate) fn quads(&self) -> impl Iterator<Item = Result<Quad>> + '_ {
-        self.parser
+    /// The file's quads, each a `FILE:LINE:COLUMN` error where the syntax or the UTF-8 is wrong.
+    pub(crate) fn quads(&self) -> Box<dyn Iterator<Item = Result<Quad>> + '_> {
+        let file = match open_regular_file(&self.path) {
+            Ok(file) => file,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let reader = Utf8Reader::new(file);
+        let invalid = reader.invalid.clone();
+        let mut failed = false;
+        let quads = self
+            .parser
             .clone()
             .rename_blank_nodes()
-            .for_slice(self.text.as_bytes())
-            .map(|quad| {
-                let quad = quad.map_err(|e| parse_error(&self.place, e))?;
-                refuse_reserved_graph(&self.place, &quad)?;
-                Ok(quad)
-            })
+            .for_reader(std::io::BufReader::with_capacity(BLOCK, reader))
+            .map_while(move |quad| {
+                // The first error ends the file: the parser may not go on after a bad byte.
+                if failed {
+                    return None;
+                }
+                let quad = quad.map_err(|e| match invalid.get() {
+                    Some((line, column)) => Error::Syntax {
+                        place: self.place.clone(),
+                        line,
+                        column,
+                        message: "invalid UTF-8: RDF files must be UTF-8".into(),
+                    },
+                    None => match e {
+                        RdfParseError::Syntax(e) => parse_error(&self.place, e),
+                        RdfParseError::Io(e) => Error::io(&self.path, e),
+                    },
+                });
+                failed = quad.is_err();
+                Some(quad.and_then(|quad| {
+                    refuse_reserved_graph(&self.place, &quad)?;
+                    Ok(quad)
+                }))
+            });
+        Box::new(quads)
     }
 
-    /// The checks that need the whole file parsed: it held `count` quads, and an RDF/XML file was not cut short.
+    /// The checks that need the whole file parsed: it held `count` quads.
     pub(crate) fn finish(&self, count: usize) -> Result<()> {
-        if self.format == RdfFormat::RdfXml {
-            check_xml_closed(&self.place, &self.text)?;
-        }
         if count == 0 {
             return Err(Error::invalid(
                 &self.place,
@@ -291,6 +399,58 @@ impl RdfSource {
     }
 }
 
+/// The RDF/XML checks, each reading the file a block at a time before the parser does: no DOCTYPE entity that
+/// expands to a bomb, and no element left open at the end.
+fn check_xml_file(place: &str, path: &Path, file: std::fs::File) -> Result<()> {
+    use std::io::{Read, Seek};
+    let mut reader = std::io::BufReader::with_capacity(BLOCK, file);
+    let prologue = read_prologue(&mut reader).map_err(|e| Error::io(path, e))?;
+    let Ok(prologue) = std::str::from_utf8(&prologue) else {
+        // Not UTF-8: the parse reports where.
+        return Ok(());
+    };
+    check_xml_entities(place, prologue, &mut reader).map_err(|e| match e {
+        XmlCheck::Io(e) => Error::io(path, e),
+        XmlCheck::Refused(e) => e,
+    })?;
+    let mut file = reader.into_inner();
+    file.rewind().map_err(|e| Error::io(path, e))?;
+    check_xml_closed(
+        place,
+        path,
+        std::io::BufReader::with_capacity(BLOCK, file.by_ref()),
+    )
+}
+
+/// The start of an RDF/XML file up to the end of its DOCTYPE's internal subset (`]>`), or up to the first element
+/// when it has no DOCTYPE: the part that declares entities.
+fn read_prologue(reader: &mut impl std::io::BufRead) -> std::io::Result<Vec<u8>> {
+    let mut prologue = Vec::new();
+    loop {
+        let block = reader.fill_buf()?;
+        if block.is_empty() {
+            return Ok(prologue);
+        }
+        let n = block.len();
+        prologue.extend_from_slice(block);
+        reader.consume(n);
+        let text = String::from_utf8_lossy(&prologue);
+        match text.find("<!DOCTYPE") {
+            Some(at) if text[at..].contains("]>") => return Ok(prologue),
+            Some(_) => {}
+            // No DOCTYPE before the first element: no entities.
+            None if text.contains("<rdf:RDF") || text.len() > BLOCK => return Ok(prologue),
+            None => {}
+        }
+    }
+}
+
+/// Why the entity check stopped.
+enum XmlCheck {
+    Io(std::io::Error),
+    Refused(Error),
+}
+
 /// The most text one entity of an RDF/XML DOCTYPE may stand for.
 const MAX_ENTITY_BYTES: u64 = 64 * 1024;
 
@@ -299,7 +459,11 @@ const MAX_ENTITY_BYTES: u64 = 64 * 1024;
 /// declaration, so this runs before: it computes the expanded size of each declared entity without expanding it,
 /// refuses any entity that stands for more than 64 KiB, and refuses a document whose entity references add up to
 /// more than 16 MiB plus four times the file's own size.
-fn check_xml_entities(place: &str, text: &str) -> Result<()> {
+fn check_xml_entities(
+    place: &str,
+    text: &str,
+    body: &mut impl std::io::Read,
+) -> std::result::Result<(), XmlCheck> {
     let Some(doctype) = text.find("<!DOCTYPE") else {
         return Ok(());
     };
@@ -326,47 +490,70 @@ fn check_xml_entities(place: &str, text: &str) -> Result<()> {
         let Some((value, _)) = rest[1..].split_once(quote) else {
             break;
         };
-        let size = expanded_size(value, &sizes);
+        let size = expanded_size(value.as_bytes(), &sizes);
         if size > MAX_ENTITY_BYTES {
-            return Err(Error::syntax_at(
+            return Err(XmlCheck::Refused(Error::syntax_at(
                 place,
                 text,
                 at,
                 format!(
                     "the DOCTYPE entity {name:?} stands for more than 64 KiB of text (entities nested in entities, \"billion laughs\"); refused before expanding it"
                 ),
-            ));
+            )));
         }
         sizes.push((name, size));
     }
     if sizes.is_empty() {
         return Ok(());
     }
-    let total = expanded_size(&text[end..], &sizes);
-    let allowed = 16 * 1024 * 1024 + 4 * text.len() as u64;
+    // The rest of the file, a block at a time; a reference cut by the end of a block is counted with the next.
+    let mut total = expanded_size(&text.as_bytes()[end..], &sizes);
+    let mut length = text.len() as u64;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut block = vec![0; BLOCK];
+    loop {
+        let n = body.read(&mut block).map_err(XmlCheck::Io)?;
+        if n == 0 {
+            break;
+        }
+        length += n as u64;
+        carry.extend_from_slice(&block[..n]);
+        let cut = match carry.iter().rposition(|&b| b == b'&') {
+            Some(i) if carry.len() - i <= 258 && !carry[i..].contains(&b';') => i,
+            _ => carry.len(),
+        };
+        total = total.saturating_add(expanded_size(&carry[..cut], &sizes));
+        carry.drain(..cut);
+    }
+    total = total.saturating_add(expanded_size(&carry, &sizes));
+    let allowed = 16 * 1024 * 1024 + 4 * length;
     if total > allowed {
-        return Err(Error::syntax_at(
+        return Err(XmlCheck::Refused(Error::syntax_at(
             place,
             text,
             doctype,
             "the document's entity references stand for far more text than the file holds (\"billion laughs\"); refused before expanding them",
-        ));
+        )));
     }
     Ok(())
 }
 
 /// The length of `text` once the references to the entities in `sizes` are replaced by their text.
-fn expanded_size(text: &str, sizes: &[(&str, u64)]) -> u64 {
+fn expanded_size(text: &[u8], sizes: &[(&str, u64)]) -> u64 {
     let mut size = text.len() as u64;
     let mut rest = text;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = rest.iter().position(|&b| b == b'&') {
         rest = &rest[i + 1..];
-        let Some(j) = rest.find(';').filter(|j| *j <= 256) else {
+        let Some(j) = rest.iter().position(|&b| b == b';').filter(|j| *j <= 256) else {
             continue;
         };
         let name = &rest[..j];
         // The last declaration wins in the parser (it keeps the latest value in a map).
-        if let Some((_, n)) = sizes.iter().rev().find(|(declared, _)| *declared == name) {
+        if let Some((_, n)) = sizes
+            .iter()
+            .rev()
+            .find(|(declared, _)| declared.as_bytes() == name)
+        {
             size = size.saturating_add(*n);
         }
         rest = &rest[j + 1..];
@@ -376,13 +563,15 @@ fn expanded_size(text: &str, sizes: &[(&str, u64)]) -> u64 {
 
 /// Refuse an RDF/XML document that ends before its elements are closed. Oxigraph's parser stops quietly at the
 /// end of the input and keeps the triples it read, so a truncated download would load partially.
-fn check_xml_closed(place: &str, text: &str) -> Result<()> {
+fn check_xml_closed(place: &str, path: &Path, file: impl std::io::BufRead) -> Result<()> {
     use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
+    let mut reader = quick_xml::Reader::from_reader(file);
     reader.config_mut().check_end_names = true;
     let mut open: Vec<String> = Vec::new();
+    let mut event = Vec::new();
     loop {
-        match reader.read_event() {
+        event.clear();
+        match reader.read_event_into(&mut event) {
             Ok(Event::Start(e)) => {
                 open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned())
             }
@@ -392,27 +581,66 @@ fn check_xml_closed(place: &str, text: &str) -> Result<()> {
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
-                let offset = usize::try_from(reader.buffer_position()).unwrap_or(text.len());
-                return Err(Error::syntax_at(
-                    place,
-                    text,
-                    offset,
-                    crate::model::error::one_line(&e.to_string()),
-                ));
+                let (line, column) = place_in_file(path, reader.buffer_position())?;
+                return Err(Error::Syntax {
+                    place: place.to_owned(),
+                    line,
+                    column,
+                    message: crate::model::error::one_line(&e.to_string()),
+                });
             }
         }
     }
     match open.last() {
-        Some(name) => Err(Error::syntax_at(
-            place,
-            text,
-            text.len(),
-            format!(
-                "the file ends before <{name}> is closed (a truncated file?); nothing was loaded"
-            ),
-        )),
+        Some(name) => {
+            let (line, column) = place_in_file(path, u64::MAX)?;
+            Err(Error::Syntax {
+                place: place.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "the file ends before <{name}> is closed (a truncated file?); nothing was loaded"
+                ),
+            })
+        }
         None => Ok(()),
     }
+}
+
+/// The 1-based line and column (in characters) of a byte offset in a file (its end, for an offset past it), read
+/// a block at a time.
+fn place_in_file(path: &Path, offset: u64) -> Result<(u64, u64)> {
+    use std::io::Read;
+    let file = open_regular_file(path)?;
+    let mut bytes = Vec::new();
+    let mut line_start = 0u64;
+    let (mut line, mut read) = (1u64, 0u64);
+    let mut block = vec![0; BLOCK];
+    let mut file = file.take(offset);
+    loop {
+        let n = file.read(&mut block).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        for (i, &b) in block[..n].iter().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                line_start = read + i as u64 + 1;
+                bytes.clear();
+            }
+        }
+        let from = usize::try_from(line_start.saturating_sub(read))
+            .unwrap_or(n)
+            .min(n);
+        bytes.extend_from_slice(&block[from..n]);
+        read += n as u64;
+    }
+    let column = String::from_utf8_lossy(&bytes)
+        .trim_start_matches('\u{FEFF}')
+        .chars()
+        .count() as u64
+        + 1;
+    Ok((line, column))
 }
 
 #[cfg(test)]
@@ -471,6 +699,25 @@ mod tests {
             parse("a.rdf", &format!("\u{FEFF}{RDF_XML}")).unwrap().len(),
             2
         );
+    }
+
+    #[test]
+    fn a_large_file_streams_and_bad_utf8_is_placed_across_blocks() {
+        // Chinese literals put three-byte characters across the 64 KiB block boundaries.
+        let line = "<http://e/a> <http://e/b> \"数据治理条目\" .\n";
+        let lines = 3 * BLOCK / line.len();
+        let text = line.repeat(lines);
+        assert_eq!(parse("big.nt", &text).unwrap().len(), lines);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.nt");
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(b"<http://e/a> <http://e/b> \"ab\xff\" .\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let err = parse_file(&path, RdfFormat::NTriples)
+            .unwrap_err()
+            .to_string();
+        let place = format!("bad.nt:{}:30: invalid UTF-8", lines + 1);
+        assert!(err.contains(&place), "{err}");
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct KgStore {
     store: Store,
     path: PathBuf,
     access: Access,
+    /// A snapshot's [`state_of`] its folder, taken just before it was opened (another process may write after).
+    opened_state: Option<String>,
 }
 
 /// What opening or rebuilding did, for the messages on stderr.
@@ -199,6 +201,7 @@ impl KgStore {
                     store,
                     path: path.to_path_buf(),
                     access: Access::ReadWrite,
+                    opened_state: None,
                 };
                 let report = kg.ensure_current(reporter)?;
                 report_build(path, &report, reporter);
@@ -251,6 +254,7 @@ impl KgStore {
                 store,
                 path: staging.path().to_path_buf(),
                 access: Access::ReadWrite,
+                opened_state: None,
             };
             kg.rebuild_bundle(false, reporter)?
             // The store closes here, before its folder moves.
@@ -281,11 +285,15 @@ impl KgStore {
     /// A read-only snapshot of a store another process holds; refused when that store was built by another
     /// bundle, since this process could not rebuild it.
     fn open_snapshot(path: &Path) -> Result<Self> {
+        // The state before the snapshot: a write in between makes the folder's state newer than this one, so
+        // what is derived from the snapshot is never kept under a state it does not show.
+        let opened_state = state_of(path);
         let store = Store::open_read_only(path).map_err(|e| storage_error(path, e))?;
         let kg = KgStore {
             store,
             path: path.to_path_buf(),
             access: Access::Snapshot,
+            opened_state,
         };
         if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
             return Err(in_use(path));
@@ -304,6 +312,7 @@ impl KgStore {
             store,
             path: PathBuf::from(":memory:"),
             access: Access::ReadWrite,
+            opened_state: None,
         };
         kg.ensure_current(&Silent)?;
         Ok(kg)
@@ -324,6 +333,16 @@ impl KgStore {
     /// Whether this process may write.
     pub fn access(&self) -> Access {
         self.access
+    }
+
+    /// A fingerprint of everything stored, which changes with every write (see [`state_of`]); `None` for an
+    /// in-memory store or an unreadable folder. What is derived from the store is kept under it.
+    pub fn state(&self) -> Option<String> {
+        match self.access {
+            Access::Snapshot => self.opened_state.clone(),
+            // This process holds the lock: no other process writes, and its own writes show in the folder.
+            Access::ReadWrite => self.folder().and_then(state_of),
+        }
     }
 
     fn stored_fingerprint(&self) -> Result<Option<String>> {
@@ -723,6 +742,34 @@ fn remove_abandoned_bulk_files(path: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// The state of a store folder: RocksDB's identity (a store deleted and built again at the same path gets a new
+/// one) and the name and size of each table file and non-empty write-ahead log. RocksDB never rewrites a file:
+/// tables are immutable and numbered upwards, logs only grow, so every committed write (a transaction appends to
+/// the log, a bulk load adds tables, a flush or compaction writes new tables) changes the state, and no state
+/// comes back. Opening a store makes an empty log, which is left out so that reading does not change the state.
+fn state_of(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).ok()? {
+        let entry = entry.ok()?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".sst") || name.ends_with(".log") {
+            let len = entry.metadata().ok()?.len();
+            if len > 0 {
+                files.push(format!("{name}:{len}"));
+            }
+        }
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    hasher.update(std::fs::read(path.join("IDENTITY")).ok()?);
+    for file in files {
+        hasher.update(file.as_bytes());
+        hasher.update([0]);
+    }
+    Some(bundle::hex(&hasher.finalize()[..16]))
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {

@@ -9,14 +9,16 @@ use oxigraph::store::Store;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::data::derived;
+use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::vocab::{self, Provenance, PK};
 use crate::read::query;
 
 /// Where a node sits in the regulation → agency → platform → initiative picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Band {
     /// Policy instruments: regulations, rules, plans, standards.
     Regulation,
@@ -53,7 +55,7 @@ impl Band {
 }
 
 /// A dated step of an entity (a lifecycle event folded into its node).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Step {
     /// The event's IRI.
     pub event: String,
@@ -64,12 +66,12 @@ pub struct Step {
     /// Where the event's link to its entity comes from.
     pub provenance: Provenance,
     /// The entities that acted in the event (`pk:actor`: who drafted, promulgated, launched it).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<String>,
 }
 
 /// An entity of the projection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Node {
     /// Its IRI.
     pub iri: String,
@@ -117,7 +119,7 @@ pub fn year_of(date: &str) -> Option<i32> {
 }
 
 /// A relation between two entities.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Edge {
     /// The pk: property local name (`issuedBy`, `draftOf`…).
     pub relation: String,
@@ -164,7 +166,7 @@ pub struct Projection {
 }
 
 /// A source document as edges cite it: its title and date.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Document {
     /// Its zh title.
     pub title: String,
@@ -172,7 +174,55 @@ pub struct Document {
     pub date: String,
 }
 
+/// A projection as it is kept beside the store: nodes and edges in index order, so that reading it back gives
+/// every node and edge its index again.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    nodes: Vec<Node>,
+    edges: Vec<(usize, usize, Edge)>,
+    documents: HashMap<String, Document>,
+}
+
+impl From<Projection> for Kept {
+    fn from(p: Projection) -> Self {
+        let (nodes, edges) = p.graph.into_nodes_edges();
+        Kept {
+            nodes: nodes.into_iter().map(|n| n.weight).collect(),
+            edges: edges
+                .into_iter()
+                .map(|e| (e.source().index(), e.target().index(), e.weight))
+                .collect(),
+            documents: p.documents,
+        }
+    }
+}
+
+impl From<Kept> for Projection {
+    fn from(kept: Kept) -> Self {
+        let mut p = Projection {
+            documents: kept.documents,
+            ..Projection::default()
+        };
+        for node in kept.nodes {
+            p.add_node(node);
+        }
+        for (a, b, edge) in kept.edges {
+            p.graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), edge);
+        }
+        p
+    }
+}
+
 impl Projection {
+    /// The projection of an opened store: kept beside it (see [`crate::data::derived`]), so that only the first
+    /// process after a change builds it.
+    pub fn of_store(kg: &KgStore) -> Result<Self> {
+        let kept = derived::cached(kg, "projection", || {
+            Projection::build(kg.store()).map(Kept::from)
+        })?;
+        Ok(kept.into())
+    }
+
     /// Project the store: entities, then the relations between them, then each entity's dated steps.
     pub fn build(store: &Store) -> Result<Self> {
         let mut p = Projection::default();

@@ -166,7 +166,7 @@ mod tests {
 }
 
 /// How a triple came to be in the store, read from the named graph that holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provenance {
     /// The catalogue's or the ontology's own declarations (types, labels).

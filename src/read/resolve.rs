@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
@@ -60,8 +60,9 @@ struct BundleLabels {
     by_label: BTreeMap<String, BTreeSet<String>>,
     /// Every (label, its normalised form), for suggestions.
     all: Vec<(String, String)>,
-    /// Character → the labels (positions in `all`) whose normalised form has it.
-    by_char: HashMap<char, Vec<usize>>,
+    /// Character → the labels (positions in `all`) whose normalised form has it; built by the first suggestion,
+    /// since it costs most of the index (a hundred thousand entries) and only a name that matched nothing needs it.
+    by_char: OnceLock<HashMap<char, Vec<usize>>>,
 }
 
 /// Fill a (zh, en) display pair from one label, keeping the first label of each language in preference order
@@ -83,10 +84,6 @@ impl BundleLabels {
         let entry = self.preferred.entry(label.iri.clone()).or_default();
         prefer(entry, label.kind, &label.lang, &label.value);
         let key = normalise(&label.value);
-        let position = self.all.len();
-        for c in key.chars().collect::<BTreeSet<char>>() {
-            self.by_char.entry(c).or_default().push(position);
-        }
         self.by_label
             .entry(key.clone())
             .or_default()
@@ -96,9 +93,18 @@ impl BundleLabels {
 
     /// The labels that share at least one character with a normalised name, with their normalised forms.
     fn candidates(&self, wanted: &str) -> Vec<(&str, &str)> {
+        let by_char = self.by_char.get_or_init(|| {
+            let mut by_char: HashMap<char, Vec<usize>> = HashMap::new();
+            for (position, (_, key)) in self.all.iter().enumerate() {
+                for c in key.chars().collect::<BTreeSet<char>>() {
+                    by_char.entry(c).or_default().push(position);
+                }
+            }
+            by_char
+        });
         let positions: BTreeSet<usize> = wanted
             .chars()
-            .filter_map(|c| self.by_char.get(&c))
+            .filter_map(|c| by_char.get(&c))
             .flatten()
             .copied()
             .collect();

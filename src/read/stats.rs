@@ -1,13 +1,15 @@
 //! `policykg stats`: how big the graph is, per named graph and per class.
 
 use oxigraph::store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::data::derived;
+use crate::data::store::KgStore;
 use crate::model::error::Result;
 use crate::read::query;
 
 /// The size of the store.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stats {
     /// (graph IRI, triples), the default graph as "(default graph)".
     pub graphs: Vec<(String, usize)>,
@@ -15,6 +17,12 @@ pub struct Stats {
     pub classes: Vec<(String, String, String, usize)>,
     /// Every quad, all graphs together.
     pub total_quads: usize,
+}
+
+/// The counts of an opened store: counting reads every quad, so they are kept beside the store until it changes
+/// (see [`crate::data::derived`]).
+pub fn of_store(kg: &KgStore) -> Result<Stats> {
+    derived::cached(kg, "stats", || stats(kg.store()))
 }
 
 /// Count triples per named graph and entities per class.

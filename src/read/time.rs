@@ -258,20 +258,26 @@ pub fn standings(store: &Store, days: &[String]) -> Result<HashMap<String, Vec<S
         })
         .collect::<Result<Vec<_>>>()?;
     let known = Known::read(store)?;
-    let sources = sources(store)?;
-    let mut steps = known.steps_by_entity(store, &sources)?;
-    let replaced = known.replacements(store, &steps, &sources)?;
-    Ok(known
-        .members(None, true)?
+    let members = known.members(None, true)?;
+    let mut replaced = known.replacements()?;
+    let successors = replaced.values().flatten().map(|r| &r.by);
+    let mut steps = known.steps_of(members.iter().map(|m| &m.iri).chain(successors))?;
+    for r in replaced.values_mut().flatten() {
+        r.from = steps.get(&r.by).and_then(|s| best(s, Role::Start)).cloned();
+    }
+    Ok(members
         .into_iter()
-        .map(|(iri, _)| {
-            let own = steps.remove(&iri).unwrap_or_default();
-            let ends = replaced.get(&iri).map(Vec::as_slice).unwrap_or_default();
+        .map(|member| {
+            let own = steps.remove(&member.iri).unwrap_or_default();
+            let ends = replaced
+                .get(&member.iri)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let on_each = days
                 .iter()
                 .map(|d| decide(&d.earliest, &own, ends).0)
                 .collect();
-            (iri, on_each)
+            (member.iri, on_each)
         })
         .collect())
 }

@@ -16,6 +16,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 use super::tokens::{Bigrams, TOKENIZER};
 use super::{dedup, search_error, stored_str, stored_u64, EntityRef, Hit, Scope, SearchIndex};
 use crate::data::bundle;
+use crate::data::derived;
 use crate::data::seeds::{self, Sentence};
 use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
@@ -454,7 +455,8 @@ impl SearchIndex {
             return Self::in_memory(kg.store(), reporter);
         }
         let dir = index_dir(kg.path());
-        let source = Source::of(kg.store())?;
+        // Counting the loaded graphs reads every loaded quad: the count is kept until the store changes.
+        let source = derived::cached(kg, "search-source", || Source::of(kg.store()))?;
         if let Some(index) = open_current(&dir, &source) {
             return Ok(index);
         }

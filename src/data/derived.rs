@@ -1,0 +1,110 @@
+//! What is derived from the whole store and too slow to derive in every process (the graph projection, the
+//! counts of `stats`, the size of the loaded graphs the search index was built from), kept as files in the store's
+//! folder under the store's state.
+//!
+//! A cold command should cost what opening the store costs (about 20 ms), whatever else is stored; deriving the
+//! projection from RocksDB costs 100 ms on the bundle alone. So the first process after a change derives it and
+//! writes it beside the store, keyed by [`KgStore::state`] (which every write changes) and by the binary that
+//! wrote it (whose code decides what is derived); every later process reads it back while both still match. A
+//! stale file is never read: a load, a server update or a rebuild changes the state, and the next reader derives
+//! afresh.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::data::output::write_atomically;
+use crate::data::store::KgStore;
+use crate::model::error::{Error, Result};
+
+/// `name`'s value for the store as it is now: read from `policykg-NAME.json` in the store's folder when that was
+/// written for this state of the store by this binary, else `build()` (and written there for the next process, if
+/// the folder lets us). An in-memory store always builds.
+pub fn cached<T: Serialize + DeserializeOwned>(
+    kg: &KgStore,
+    name: &str,
+    build: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let (Some(folder), Some(key)) = (kg.folder(), key(kg)) else {
+        return build();
+    };
+    let path = file(folder, name);
+    if let Some(value) = read(&path, &key) {
+        return Ok(value);
+    }
+    let value = build()?;
+    // A read-only folder only costs the next process the build again.
+    let _ = keep(&path, &key, &value);
+    Ok(value)
+}
+
+/// The file of a derived value.
+fn file(folder: &Path, name: &str) -> PathBuf {
+    folder.join(format!("policykg-{name}.json"))
+}
+
+/// What a file must have been written for: this state of the store, by this binary.
+fn key(kg: &KgStore) -> Option<String> {
+    Some(format!("{} {}", kg.state()?, binary()?))
+}
+
+/// The running binary, by size and modification time: a rebuilt binary may derive things differently.
+fn binary() -> Option<String> {
+    let meta = std::env::current_exe().ok()?.metadata().ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{}.{}", meta.len(), modified.as_nanos()))
+}
+
+/// The value in `path` if its first line is `key`; a missing, stale or unreadable file is no value.
+fn read<T: DeserializeOwned>(path: &Path, key: &str) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    if &bytes[..newline] != key.as_bytes() {
+        return None;
+    }
+    serde_json::from_slice(&bytes[newline + 1..]).ok()
+}
+
+/// Write `key`, a newline, and the value as JSON, atomically.
+fn keep<T: Serialize>(path: &Path, key: &str, value: &T) -> Result<()> {
+    let mut bytes = format!("{key}\n").into_bytes();
+    serde_json::to_writer(&mut bytes, value)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    write_atomically(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Silent;
+
+    #[test]
+    fn a_value_is_kept_for_its_state_and_derived_again_after_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let kg = KgStore::open(&dir.path().join("store"), false, &Silent).unwrap();
+        let count = |kg: &KgStore| kg.store().len().unwrap();
+        let first = cached(&kg, "count", || Ok(count(&kg))).unwrap();
+        // Kept: the next call reads the file, not the store.
+        let again: usize = cached(&kg, "count", || panic!("derived again")).unwrap();
+        assert_eq!(again, first);
+        // A write changes the state: the kept value is not read.
+        let data = dir.path().join("one.nt");
+        std::fs::write(&data, "<http://e/a> <http://e/p> \"x\" .\n").unwrap();
+        kg.load(&[data], None, &Silent).unwrap();
+        let after = cached(&kg, "count", || Ok(count(&kg))).unwrap();
+        assert!(after > first, "{after} after {first}");
+        // A file for another state or binary is not trusted either.
+        let path = file(kg.folder().unwrap(), "count");
+        std::fs::write(&path, "another-state\n1").unwrap();
+        assert_eq!(cached(&kg, "count", || Ok(count(&kg))).unwrap(), after);
+        // In memory, nothing is kept.
+        let memory = KgStore::in_memory().unwrap();
+        assert_eq!(cached(&memory, "count", || Ok(7)).unwrap(), 7);
+        assert_eq!(cached(&memory, "count", || Ok(8)).unwrap(), 8);
+    }
+}

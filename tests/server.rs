@@ -1128,3 +1128,41 @@ fn request_limits_are_answered_414_431_and_413() {
         assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
     }
 }
+
+#[test]
+fn the_validation_report_is_served_as_html_and_json() {
+    let (_dir, store) = store_copy();
+    let a = agent();
+    let json_report = |base: &str| -> serde_json::Value {
+        let (status, ct, text) = body(
+            a.get(&format!("{base}/validate"))
+                .header("Accept", "application/json")
+                .call()
+                .unwrap(),
+        );
+        assert_eq!((status, ct.as_str()), (200, "application/json"));
+        serde_json::from_str(&text).unwrap()
+    };
+    {
+        let s = start(&store, &[]);
+        assert_eq!(json_report(&s.base)["conforms"], true);
+        let (status, ct, page) = body(a.get(&format!("{}/validate", s.base)).call().unwrap());
+        assert_eq!(status, 200);
+        assert!(ct.starts_with("text/html"), "{ct}");
+        assert!(page.contains("no violations"), "{page}");
+    }
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shacl-violations.ttl");
+    assert!(run(&store, &["load", file.to_str().unwrap()])
+        .status
+        .success());
+    let s = start(&store, &[]);
+    let report = json_report(&s.base);
+    assert_eq!(report["conforms"], false);
+    let results = report["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["focusNode"]
+        == "https://w3id.org/policykg/id/test-unitless-observation"
+        && r["sourceShape"] == "https://w3id.org/policykg/shapes#IndicatorObservation"));
+    let (_, _, page) = body(a.get(&format!("{}/validate", s.base)).call().unwrap());
+    assert!(page.contains("test-unitless-observation") && page.contains("violation(s)"));
+}

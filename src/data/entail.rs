@@ -189,11 +189,19 @@ pub fn is_stale(store: &Store) -> Result<bool> {
     store.contains(&stale_marker()).map_err(Error::storage)
 }
 
+/// Everything the entailed graph of a store holds: the reasoner's triples and the rules' metadata, each once.
+pub fn entailed(store: &Store) -> Result<Vec<Quad>> {
+    let mut entailed = entail_store(store)?;
+    entailed.extend(apply_rules(store)?);
+    entailed.sort_by_cached_key(|q| q.to_string());
+    entailed.dedup();
+    Ok(entailed)
+}
+
 /// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
 pub fn refresh(store: &Store) -> Result<()> {
     let storage = Error::storage;
-    let mut entailed = entail_store(store)?;
-    entailed.extend(apply_rules(store)?);
+    let entailed = entailed(store)?;
     let graph = entailed_graph();
     let mut transaction = store.start_transaction().map_err(storage)?;
     transaction.remove(&stale_marker());
@@ -288,6 +296,6 @@ mod tests {
         }
         assert!(n > 1000, "{n}");
         // Recomputing gives the same graph.
-        assert_eq!(entail_store(kg.store()).unwrap().len(), n);
+        assert_eq!(super::entailed(kg.store()).unwrap().len(), n);
     }
 }

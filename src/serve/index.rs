@@ -22,6 +22,7 @@ use crate::model::vocab;
 use crate::read::catalog;
 use crate::read::query::{self, Row};
 use crate::read::resolve::LabelIndex;
+use crate::read::validate::{self, JsonReport};
 
 /// One entity of `/id/`.
 #[derive(Serialize)]
@@ -111,7 +112,7 @@ fn documents(rows: &[Row]) -> Vec<Document> {
 fn page_head(title: &str, intro: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{title} · policykg</title>{PAGE_STYLE}</head><body>\
-         <p><a href=\"/\">policykg</a> · <a href=\"/id/\">Entities 实体</a> · <a href=\"/doc/\">Documents 文件</a></p>\
+         <p><a href=\"/\">policykg</a> · <a href=\"/id/\">Entities 实体</a> · <a href=\"/doc/\">Documents 文件</a> · <a href=\"/validate\">Validation 验证</a></p>\
          <h1>{title}</h1><p>{intro}</p>"
     )
 }
@@ -218,6 +219,43 @@ async fn index<T: Serialize + Send + 'static>(
         }
         Err(response) => response,
     }
+}
+
+/// `GET /validate`: the SHACL validation report of the stored graphs against the bundled shapes (what
+/// `policykg validate` writes), HTML or JSON with the W3C report's property names, built once per update.
+pub(super) async fn validation(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let build = |store: &Store, _: &LabelIndex, _| Ok(validate::validate(store, &[])?.json());
+    index(state, "/validate", &headers, build, validation_html).await
+}
+
+fn validation_html(report: &JsonReport) -> String {
+    let verdict = if report.conforms {
+        "The stored graphs conform to the shapes of <code>ontology/shapes.ttl</code>: no violations. 符合约束。".to_owned()
+    } else {
+        format!(
+            "{} violation(s) of the shapes of <code>ontology/shapes.ttl</code>. 不符合约束。",
+            report.results.len()
+        )
+    };
+    let mut html = page_head(
+        "Validation 验证",
+        &format!("{verdict} JSON: <code>Accept: application/json</code>."),
+    );
+    if report.results.is_empty() {
+        return html + "</body></html>";
+    }
+    html.push_str("<table><tr><th>focus node</th><th>path</th><th>value</th><th>shape</th><th>message</th></tr>");
+    for r in &report.results {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            local_link(&r.focus_node, &r.focus_node),
+            esc(r.result_path.as_deref().unwrap_or_default()),
+            esc(r.value.as_deref().unwrap_or_default()),
+            esc(&r.source_shape),
+            esc(&r.result_message)
+        ));
+    }
+    html + "</table></body></html>"
 }
 
 /// `GET /id/`: the entities by class.

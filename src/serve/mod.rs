@@ -329,6 +329,7 @@ fn router(state: Shared) -> Router {
         .route("/export", get(ui::export_download))
         .route("/id/", get(index::entities))
         .route("/doc/", get(index::documents_index))
+        .route("/validate", get(index::validation))
         .route("/id/{id}", get(pages::entity_page))
         .route("/doc/{id}", get(pages::document_page))
         .route("/evidence/{id}", get(pages::evidence_page))

@@ -159,21 +159,30 @@ impl Path {
 /// One result in JSON.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct JsonResult {
-    focus_node: String,
-    result_path: Option<String>,
-    value: Option<String>,
-    source_shape: String,
-    source_constraint_component: String,
-    result_severity: String,
-    result_message: String,
+pub struct JsonResult {
+    /// `sh:focusNode` (an IRI, or a blank node or literal in N-Triples form).
+    pub focus_node: String,
+    /// `sh:resultPath` in SPARQL form.
+    pub result_path: Option<String>,
+    /// `sh:value`.
+    pub value: Option<String>,
+    /// `sh:sourceShape`.
+    pub source_shape: String,
+    /// `sh:sourceConstraintComponent`.
+    pub source_constraint_component: String,
+    /// `sh:resultSeverity` (always `sh:Violation`).
+    pub result_severity: String,
+    /// `sh:resultMessage`.
+    pub result_message: String,
 }
 
 /// The report in JSON.
 #[derive(Serialize)]
 pub struct JsonReport {
-    conforms: bool,
-    results: Vec<JsonResult>,
+    /// `sh:conforms`.
+    pub conforms: bool,
+    /// The results.
+    pub results: Vec<JsonResult>,
 }
 
 impl Report {

@@ -113,7 +113,7 @@ fn warn_nonconforming(
     if graphs.is_empty() {
         return Ok(());
     }
-    let size = files_size(&args.paths, args.format.is_some());
+    let size = files_size(&args.paths, args.format);
     if size > SHAPE_CHECK_BYTES {
         Terminal.message(&format!(
             "not checking the shapes of {} MiB of loaded data: `policykg validate --graph G` checks them, `load --strict` refuses data that do not conform",
@@ -133,14 +133,11 @@ fn warn_nonconforming(
     Ok(())
 }
 
-/// The size of the files the paths name (a folder's RDF files, as `load` collects them); unreadable ones count 0,
-/// the load reports them.
-fn files_size(paths: &[PathBuf], explicit_format: bool) -> u64 {
-    let mut files = Vec::new();
-    for path in paths {
-        let _ = policykg::data::rdf::collect_rdf_files(path, explicit_format, &mut files);
-    }
-    files
+/// The size of the RDF files the paths name, as `load` collects them; unreadable ones count 0, the load reports
+/// them.
+fn files_size(paths: &[PathBuf], format: Option<RdfInput>) -> u64 {
+    policykg::data::rdf::rdf_files(paths, format)
+        .unwrap_or_default()
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())

@@ -7,6 +7,7 @@ use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSyntaxError};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 
 use crate::model::error::{one_line, Error, Result};
+use crate::model::format::RdfInput;
 use crate::model::vocab;
 
 /// A parser error as `FILE:LINE:COLUMN: message`.
@@ -289,6 +290,39 @@ pub fn file_graph_name(path: &Path) -> Result<NamedNode> {
         }
     }
     NamedNode::new(url).map_err(|e| Error::invalid(path.display().to_string(), e.to_string()))
+}
+
+/// The RDF files that `paths` name (each file, or every RDF file under a directory); none is an error.
+pub fn rdf_files(paths: &[PathBuf], format: Option<RdfInput>) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect_rdf_files(path, format.is_some(), &mut files)?;
+    }
+    if files.is_empty() {
+        return Err(Error::Usage(
+            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)"
+                .into(),
+        ));
+    }
+    Ok(files)
+}
+
+/// Every RDF file under `paths`, parsed whole (its format from `format` or its extension): for the callers that
+/// must hold the quads before writing them (`load --strict`, `load --fresh FILES`).
+pub fn parse_files(
+    paths: &[PathBuf],
+    format: Option<RdfInput>,
+) -> Result<Vec<(PathBuf, Vec<Quad>)>> {
+    let mut parsed = Vec::new();
+    for file in rdf_files(paths, format)? {
+        let rdf_format = match format {
+            Some(f) => f.rdf_format(),
+            None => format_from_extension(&file)?,
+        };
+        let quads = parse_file(&file, rdf_format)?;
+        parsed.push((file, quads));
+    }
+    Ok(parsed)
 }
 
 /// Parse a whole RDF file into quads, with `FILE:LINE:COLUMN` errors.

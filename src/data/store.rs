@@ -14,7 +14,7 @@ use oxigraph::store::{StorageError, Store};
 use crate::data::bundle;
 use crate::data::entail;
 use crate::data::labels;
-use crate::data::rdf::{collect_rdf_files, format_from_extension, RdfSource};
+use crate::data::rdf::{format_from_extension, parse_files, rdf_files, RdfSource};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
@@ -427,12 +427,7 @@ impl KgStore {
         self.require_write()?;
         let mut quads = Vec::new();
         let mut files = Vec::new();
-        for file in rdf_files(paths, format)? {
-            let rdf_format = match format {
-                Some(f) => f.rdf_format(),
-                None => format_from_extension(&file)?,
-            };
-            let parsed = crate::data::rdf::parse_file(&file, rdf_format)?;
+        for (file, parsed) in parse_files(paths, format)? {
             files.push((file.display().to_string(), parsed.len()));
             quads.extend(parsed);
         }
@@ -670,21 +665,6 @@ impl KgStore {
             graphs: graphs.into_iter().collect(),
         })
     }
-}
-
-/// The RDF files that `paths` name (each file, or every RDF file under a directory); none is an error.
-fn rdf_files(paths: &[PathBuf], format: Option<RdfInput>) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        collect_rdf_files(path, format.is_some(), &mut files)?;
-    }
-    if files.is_empty() {
-        return Err(Error::Usage(
-            "no RDF files to load (known extensions: .ttl .trig .nt .nq .rdf .owl .xml .jsonld)"
-                .into(),
-        ));
-    }
-    Ok(files)
 }
 
 /// How many quads between two progress updates.

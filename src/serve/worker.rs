@@ -90,13 +90,26 @@ pub(super) async fn run(
             return Err(timed_out(limit));
         }
     };
-    let _ = child.start_kill();
-    let _ = child.wait().await;
-    reply(out).map_err(|e| *e)
+    // Its output is closed: it has answered or died. Its status tells an allocation failure (an abort at the
+    // memory cap) from any other death, so that an empty answer is not always blamed on memory.
+    let status = match tokio::time::timeout(Duration::from_secs(1), child.wait()).await {
+        Ok(Ok(status)) => Some(status),
+        _ => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            None
+        }
+    };
+    let out_of_memory = status.is_some_and(|s| {
+        use std::os::unix::process::ExitStatusExt;
+        s.signal() == Some(libc::SIGABRT)
+    });
+    reply(out, out_of_memory).map_err(|e| *e)
 }
 
-/// The worker's output: `ok 0|1\n` and the answer, or `err STATUS message\n`; nothing (killed for its memory).
-fn reply(out: Vec<u8>) -> std::result::Result<Done, Box<Response>> {
+/// The worker's output: `ok 0|1\n` and the answer, or `err STATUS message\n`; nothing when it died, by an abort
+/// at its memory cap (`out_of_memory`) or otherwise.
+fn reply(out: Vec<u8>, out_of_memory: bool) -> std::result::Result<Done, Box<Response>> {
     if out.len() as u64 > MAX_ANSWER {
         return Err(Box::new(error_response(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -107,12 +120,17 @@ fn reply(out: Vec<u8>) -> std::result::Result<Done, Box<Response>> {
         )));
     }
     let Some(newline) = out.iter().position(|b| *b == b'\n') else {
-        return Err(Box::new(error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
+        let message = if out_of_memory {
             format!(
                 "the query needed more than {} MiB of memory and was stopped; narrow it or add a LIMIT",
                 WORKER_MEMORY >> 20
-            ),
+            )
+        } else {
+            "the query worker stopped without an answer; try again".to_owned()
+        };
+        return Err(Box::new(error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            message,
         )));
     };
     let head = String::from_utf8_lossy(&out[..newline]).into_owned();
@@ -235,7 +253,7 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&out)
         );
-        let done = reply(out).ok().unwrap();
+        let done = reply(out, false).ok().unwrap();
         assert!(done.truncated && done.bytes.starts_with(b"{\"head\""));
         let mut out = Vec::new();
         worker_main(
@@ -244,13 +262,17 @@ mod tests {
             &mut out,
         )
         .unwrap();
-        let Err(refused) = reply(out) else {
+        let Err(refused) = reply(out, false) else {
             panic!("a non-http SERVICE")
         };
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-        let Err(killed) = reply(Vec::new()) else {
+        let Err(killed) = reply(Vec::new(), true) else {
             panic!("no output")
         };
         assert_eq!(killed.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let Err(died) = reply(Vec::new(), false) else {
+            panic!("no output")
+        };
+        assert_eq!(died.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use shapes::Path;
 
 use crate::data::bundle;
-use crate::data::rdf::{collect_rdf_files, format_from_extension, parse_file};
+use crate::data::rdf::parse_files;
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
 use crate::model::vocab;
@@ -74,18 +74,7 @@ pub fn validate_files(
     paths: &[PathBuf],
     format: Option<RdfInput>,
 ) -> Result<Report> {
-    let mut files = Vec::new();
-    for path in paths {
-        collect_rdf_files(path, format.is_some(), &mut files)?;
-    }
-    let mut quads: Vec<Quad> = Vec::new();
-    for file in &files {
-        let rdf_format = match format {
-            Some(f) => f.rdf_format(),
-            None => format_from_extension(file)?,
-        };
-        quads.extend(parse_file(file, rdf_format)?);
-    }
+    let quads = parse_files(paths, format)?.into_iter().flat_map(|(_, q)| q);
     let focus = Triples::memory(quads);
     run(&DataGraph::new(focus, Some(Triples::stored(store)?))?)
 }

@@ -67,9 +67,11 @@ const NEVER_IN_FORCE: [&str; 2] = ["Draft", "LegislativeProject"];
 pub enum Role {
     /// It began then: in force from (`pk:inForceFrom`, entry into force, promulgation), established, launched.
     Start,
-    /// It existed by then: evaluated, revised, upgraded.
+    /// It existed by then: evaluated, revised, upgraded, or a release of its results or a new channel
+    /// (`pk:Release` is defined as one "of an existing platform or initiative").
     ExistedBy,
-    /// It was not yet in force then: drafted, researched, submitted, at first reading.
+    /// It was not yet in force then: approved as a project (`pk:ProjectApproval`: "drafting may follow"),
+    /// drafted, researched, submitted, at first reading.
     NotYetBy,
     /// Something else (a planned step): shown in timelines, deciding nothing.
     Other,
@@ -83,10 +85,12 @@ impl Role {
             "inForceFrom" => (Role::Start, 0),
             "EntryIntoForce" => (Role::Start, 1),
             "Promulgation" | "Launch" | "Establishment" => (Role::Start, 2),
-            "Evaluation" | "Revision" | "Upgrade" => (Role::ExistedBy, 0),
-            "Drafting" | "LegislativeResearch" | "Submission" | "FirstReading" => {
-                (Role::NotYetBy, 0)
-            }
+            "Evaluation" | "Revision" | "Upgrade" | "Release" => (Role::ExistedBy, 0),
+            "ProjectApproval"
+            | "Drafting"
+            | "LegislativeResearch"
+            | "Submission"
+            | "FirstReading" => (Role::NotYetBy, 0),
             _ => (Role::Other, 0),
         }
     }

@@ -137,7 +137,7 @@ pub(super) async fn run(
         }
     };
     let rest = head.split_off(newline + 1);
-    let truncated = match status_line(&head) {
+    let truncated = match status_line(&head[..newline]) {
         Ok(truncated) => truncated,
         Err(refusal) => {
             running.stop().await;

@@ -15,8 +15,8 @@
 //! - a `/sparql` query runs in a worker process, which can be killed and is capped at 1 GiB, so there are more
 //!   of those places: `8 × cores`, and no more than half the machine's memory holds at 1 GiB each (at least
 //!   2; 12 on a 2-core machine with 24 GiB). They form a two-level feedback queue. A query starts at normal
-//!   priority; once its process has used [`LONG_AFTER`] (150 ms) of CPU it is long: it is lowered to nice 19, so
-//!   that short queries from anyone get the CPU first. (CPU time, not time since its start: on a busy machine a
+//!   priority; once its process has used [`LONG_AFTER`] (150 ms) of CPU it is long: while another query
+//!   holds a worker place it is lowered to nice 19, so that short queries from anyone get the CPU first. (CPU time, not time since its start: on a busy machine a
 //!   short query waits for the CPU too, and must not be demoted for that.) When every place is taken, a request from a client address
 //!   that holds none takes the place of a long query, or of the youngest query of an address that holds more
 //!   than one: that query is killed and answered 503 (`Retry-After`). So bombs from many addresses cannot
@@ -180,6 +180,12 @@ impl WorkerPlace {
     /// Its query is long now: its place may go to a newcomer.
     pub(super) fn long(&self) {
         self.long.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether another query holds a worker place now: only then does a long query need to yield the CPU.
+    pub(super) fn shared(&self) -> bool {
+        let workers = self.workers.lock().unwrap_or_else(PoisonError::into_inner);
+        workers.held.iter().any(|h| h.id != self.id)
     }
 
     /// Ends when the place was given to a newcomer: the query must stop (503).

@@ -6,7 +6,7 @@
 //!
 //! The child's memory is bounded ([`WORKER_MEMORY`], `RLIMIT_DATA`), and so is the answer passed on
 //! ([`MAX_ANSWER`]). Each child holds a worker place of the server's work limits (see `limits.rs`): lowered to
-//! nice 19 once it has used [`LONG_AFTER`] of CPU, and killed (503) when a newcomer takes its place.
+//! nice 19 once it has used [`LONG_AFTER`] of CPU while another query runs, and killed (503) when a newcomer takes its place.
 //!
 //! The pipe's framing: the worker writes `ok 0\n` or `ok 1\n` (whether `--max-rows` cut the rows: it is known
 //! before the first row is written, see `query::write_query`) and then the answer, or `err STATUS message\n`.
@@ -225,13 +225,18 @@ impl Running {
         Duration::from_millis((tick(11) + tick(12)) * 1000 / per_second)
     }
 
-    /// Nice 19 for the worker: a long query yields the CPU to short ones, and its place may go to a newcomer.
-    /// Its process has not been reaped (this holds its `Child`), so the id still names it.
+    /// A long query's place may go to a newcomer; and while another query holds a worker place, nice 19 for
+    /// the worker, so that it yields the CPU to short ones. Alone it keeps its priority (a large download on a
+    /// quiet server is not slowed for nobody), and the check repeats until another query comes. Its process has
+    /// not been reaped (this holds its `Child`), so the id still names it.
     fn lower_priority(&mut self) {
-        self.lowered = true;
         if let Some(place) = &self.place {
             place.long();
+            if !place.shared() {
+                return;
+            }
         }
+        self.lowered = true;
         if let Some(pid) = self.child.id() {
             // SAFETY: setpriority only changes the scheduling priority of the process named.
             let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, pid, 19) };

@@ -84,13 +84,14 @@ pub(super) async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuer
         .unwrap_or(1);
     let resolver = state.resolver();
     let store = state.store.clone();
+    let time_facts = state.time_facts();
     let result = blocking(Some(state.config.timeout), move |_| -> Result<String> {
         let iri = match focus {
             Some(name) => Some(resolver.resolve(&name)?),
             None => None,
         };
         let view = projection.view(iri.as_ref().map(|i| i.as_str()), depth, &[], false)?;
-        viz::html(&view, &store)
+        viz::html(&view, &store, &time_facts)
     })
     .await;
     match result {

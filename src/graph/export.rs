@@ -90,6 +90,9 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
     Ok(quads)
 }
 
+/// What a canonical export reports: its SHA-256 and how many quads it holds.
+pub type Canonical = (String, usize);
+
 /// An RDF export of a selection, with the SHA-256 and quad count of a canonical one. A whole-store export
 /// (`Selection::All`, `Selection::Everything`) is kept beside the store under its state (see
 /// [`crate::data::derived`]): sorting and serializing every quad costs a second on the bundle, so only the first
@@ -98,8 +101,8 @@ pub fn rdf(
     kg: &KgStore,
     selection: &Selection,
     format: ExportFormat,
-) -> Result<(Vec<u8>, Option<(String, usize)>)> {
-    let write = || -> Result<(Vec<u8>, Option<(String, usize)>)> {
+) -> Result<(Vec<u8>, Option<Canonical>)> {
+    let write = || -> Result<(Vec<u8>, Option<Canonical>)> {
         let quads = select_quads(kg.store(), selection)?;
         let mut bytes = Vec::new();
         let sha = write_rdf(&quads, format, &mut bytes)?;

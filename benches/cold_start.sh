@@ -5,12 +5,8 @@
 # The target is 30 ms per command. On a shared machine read the CPU column (user + system): the wall time there
 # includes waiting for a core.
 # Usage: benches/cold_start.sh [RUNS]   (after `cargo build --release`; needs hyperfine)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=${POLICYKG_BIN:-$PWD/target/release/policykg}
+source "$(dirname "$0")/setup.sh"
 runs=${1:-20}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 store=$work/store
 ms() { date +%s%N; }
 t0=$(ms); "$bin" --store "$store" stats >/dev/null 2>&1; t1=$(ms)

@@ -3,12 +3,8 @@
 # bundle only, and on one holding QUADS extra loaded quads that carry SKOS labels sharing characters with the
 # bundle's names (a third each skos:prefLabel@zh, skos:altLabel@zh, rdfs:label@en).
 # Usage: benches/labels.sh [QUADS]   (after `cargo build --release`; needs hyperfine)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=${POLICYKG_BIN:-$PWD/target/release/policykg}
+source "$(dirname "$0")/setup.sh"
 quads=${1:-1000000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 "$bin" --store "$work/bundle" stats >/dev/null 2>&1
 cp -a "$work/bundle" "$work/loaded"
 awk -v n="$quads" 'BEGIN {

@@ -4,12 +4,8 @@
 # shape (250,000 agencies, each typed, with zh and en labels and an rdfs:label), loaded beside the bundle, with its
 # time and peak memory.
 # Usage: benches/validate.sh [QUADS]   (after `cargo build --release`; needs hyperfine and GNU time)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bin=${POLICYKG_BIN:-$PWD/target/release/policykg}
+source "$(dirname "$0")/setup.sh"
 quads=${1:-1000000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 store=$work/store
 "$bin" --store "$store" stats >/dev/null 2>&1
 hyperfine -N --warmup 2 -r 10 --export-markdown "$work/bundle.md" \

@@ -11,7 +11,8 @@ bin=$(realpath "$1"); out=$(realpath -m "$2")
 root=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$out"; mkdir -p "$out"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-export POLICYKG_STORE=/tmp/policykg-same-output-store
+# SAME_OUTPUT_STORE: another store path, so that two runs at once (two worktrees) do not share one store.
+export POLICYKG_STORE=${SAME_OUTPUT_STORE:-/tmp/policykg-same-output-store}
 rm -rf "$POLICYKG_STORE"
 cd "$work" || exit 1
 n=0
@@ -28,7 +29,7 @@ run lineage 江苏省数据条例
 run evidence 省政务办 省数据局
 run query --name hotline-legislation-timeline
 # Every named query in every solutions format.
-for q in $("$bin" queries | awk -F'│' 'NR>3 && NF>2 {gsub(/ /,"",$2); print $2}'); do
+for q in $("$bin" queries | awk -F'│|┆' 'NR>3 && NF>2 {gsub(/ /,"",$2); print $2}'); do
   for f in table json xml csv tsv; do run query --name "$q" --format "$f"; done
 done
 run queries
@@ -62,6 +63,17 @@ done
 run export --format turtle --graph https://w3id.org/policykg/graph/catalogue
 run export --format csv -o csvdir; cp -r csvdir "$out/csvdir"
 run check-seeds "$root"
+# Time: as-of on days around the texts' dates, in every format, narrowed to classes; timelines of entities and classes.
+for d in 2015-01-01 2021-06-01 2022-01-01 2022-06-30 2023-06-01 2024-12-31 2025-01-01 2025-12-31; do
+  for f in table json csv; do run as-of "$d" --all --format "$f"; done
+  run as-of "$d"
+done
+for c in Agency Platform LocalRegulation PolicyInstrument 机构; do run as-of 2023-06-01 --class "$c" --all --format json; done
+for e in 苏服办 江苏省数据条例 省数据局 12345 pkid:sufuban; do
+  for f in table json csv; do run timeline "$e" --format "$f"; done
+done
+for c in PolicyInstrument Platform Agency Initiative LocalRegulation; do run timeline --class "$c" --format json; done
+run as-of 2023-13-01; run as-of 2023-06-01 --class Initiative; run as-of 2023-06-01 --class Nothing; run timeline
 # Errors, each one line.
 run describe nothing-here; run describe 办; run query 'SELEC'; run query --name nope
 run lineage 苏服办 --format svg; run stats --format xml; run viz --format png -o x.png

@@ -862,23 +862,18 @@ fn load_skips_a_bom_and_refuses_empty_truncated_and_billion_laughs_files() {
 
 #[test]
 fn load_streams_into_the_bulk_loader_and_a_killed_load_changes_nothing() {
-    // Measured on a 2-core machine: 200,000 quads in 5.3 s and 174 MB (38-53 s through one transaction before).
+    // Speed is measured in benches/load_vs_pyoxigraph.sh, not here: a wall-time bound failed under a loaded
+    // machine (31 s at load average 11) without saying anything about the loader.
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let first = dir.path().join("first.nt");
     write_ntriples(&first, 200_000);
-    let started = Instant::now();
     let out = run(&store, &["load", first.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("200000 quads added"),
         "{}",
         stderr(&out)
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "{:?}",
-        started.elapsed()
     );
     let count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <http://e/p> ?o } }";
     let second = dir.path().join("second.nt");

@@ -224,3 +224,64 @@ fn a_day_that_is_not_a_day_is_one_line_and_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("instruments, agencies and platforms"));
 }
+
+#[test]
+fn a_standard_approved_as_a_project_is_not_yet_in_force_before_the_approval() {
+    // 2022 report: 完成《公共数据分类分级和共享交换规范》…地方标准立项 (pk:ProjectApproval, year only).
+    let standard = "public-data-classification-exchange-standard";
+    let before = as_of("2021-06-01", &["--all"]);
+    assert_eq!(standing(&before, standard).as_deref(), Some("not-yet"));
+    assert_eq!(
+        before[&id(standard)]["deciding"][0]["kind"],
+        "pk:ProjectApproval"
+    );
+    // Within the year of the approval the texts do not say whether it was in force.
+    let during = as_of("2022-06-30", &["--all"]);
+    assert_eq!(standing(&during, standard).as_deref(), Some("unknown"));
+}
+
+#[test]
+fn the_time_facts_kept_beside_the_store_follow_a_load() {
+    let (_dir, store) = crate::server::store_copy();
+    let platform = |store: &std::path::Path| {
+        let out = run(
+            store,
+            &[
+                "as-of",
+                "2024-06-01",
+                "--class",
+                "Platform",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let answer: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["entity"] == id("ceni"))
+            .map(|r| r["standing"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(platform(&store).as_deref(), Some("unknown"));
+    assert!(store.join("policykg-time.json").is_file());
+    // A launch loaded into a user graph dates it: the next process reads the store, not the kept facts.
+    let data = store.with_file_name("launch.ttl");
+    std::fs::write(
+        &data,
+        format!(
+            "<http://example.org/ceni-launch> a <{pk}Launch> ; <{pk}eventOf> <{ceni}> ; <{pk}date> \"2020-03\" .\n",
+            pk = "https://w3id.org/policykg/ontology#",
+            ceni = id("ceni")
+        ),
+    )
+    .unwrap();
+    let out = run(&store, &["load", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(platform(&store).as_deref(), Some("current"));
+    let out = run(&store, &["timeline", "ceni", "--format", "json"]);
+    let steps: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(steps[0]["kind"], "pk:Launch");
+    assert_eq!(steps[0]["date"]["written"], "2020-03");
+}

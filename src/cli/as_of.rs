@@ -3,7 +3,7 @@
 
 use policykg::model::format::ListFormat;
 use policykg::read::query;
-use policykg::read::time::{self, AsOf, AsOfQuery, Standing, Standpoint};
+use policykg::read::time::{self, AsOf, AsOfQuery, Facts, Standing, Standpoint};
 use policykg::Result;
 
 use super::output::{to_csv, write_json, write_text};
@@ -30,8 +30,10 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         .as_deref()
         .map(|c| session.class(c))
         .transpose()?;
+    let kg = session.store()?;
     let answer = time::as_of(
-        session.store()?.store(),
+        kg.store(),
+        &Facts::of(kg)?,
         &AsOfQuery {
             day: &args.date,
             class: class.as_deref(),

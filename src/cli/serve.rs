@@ -10,14 +10,16 @@ use super::Session;
 
 const LIMITS: &str = "Limits: request headers must arrive within 10 s of their first byte, and a connection idle \
 for 30 s is closed. At most half the descriptor limit of connections are open at once (the soft limit is raised \
-to the hard one at start-up; 64 to 16,384); more clients wait in the listen backlog. At most twice the cores \
-(at least 4) requests do store work at once, 2 per client address: beyond that the answer is 503 or 429 with \
-Retry-After at once, not a queue. /export answers are built once per format until the next update.";
+to the hard one at start-up; 64 to 16,384); more clients wait in the listen backlog. 2 requests at once per client \
+address; pages and search hold one of twice the cores places (at least 4); /sparql queries run in worker processes \
+(1 GiB each), 8 per core but no more than half the memory holds. A query past 150 ms runs at nice 19, and when every \
+worker place is taken an address holding none takes the place of a long query (503 for it). Beyond that the answer \
+is 503 or 429 with Retry-After at once, not a queue. /export answers are built once per format until the next update.";
 
 /// Limits: request headers must arrive within 10 s and idle connections close after 30 s; at most half the
-/// descriptor limit of connections (the soft limit is raised to the hard one; 64–16,384); at most twice the cores
-/// (at least 4) requests doing store work at once, 2 per client address: beyond that the answer is 503 or 429
-/// with Retry-After, never a queue. /export answers are built once per format and update.
+/// descriptor limit of connections (the soft limit is raised to the hard one; 64–16,384); 2 requests per client
+/// address; places for work in the server and for query workers (see `serve::limits`): beyond them the answer is
+/// 503 or 429 with Retry-After, never a queue. /export answers are built once per format and update.
 #[derive(clap::Args)]
 #[command(after_help = LIMITS)]
 pub(crate) struct Args {

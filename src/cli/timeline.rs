@@ -3,7 +3,7 @@
 
 use policykg::model::format::ListFormat;
 use policykg::read::query;
-use policykg::read::time::{self, Step, Subject};
+use policykg::read::time::{self, Facts, Step, Subject};
 use policykg::{Error, Result};
 
 use super::output::{to_csv, write_json, write_text};
@@ -40,7 +40,8 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
     } else {
         Subject::Entity(&iri)
     };
-    let steps = time::timeline(session.store()?.store(), subject)?;
+    let kg = session.store()?;
+    let steps = time::timeline(kg.store(), &Facts::of(kg)?, subject)?;
     match args.format {
         ListFormat::Json => write_json(&steps),
         ListFormat::Csv => write_text(&to_csv(&HEADER, &records(&steps))?),

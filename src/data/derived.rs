@@ -1,5 +1,6 @@
 //! What is derived from the whole store and too slow to derive in every process (the graph projection, the
-//! counts of `stats`, the size of the loaded graphs the search index was built from), kept as files in the store's
+//! counts of `stats`, the size of the loaded graphs the search index was built from, the facts `as-of` and `timeline`
+//! read), kept as files in the store's
 //! folder under the store's state.
 //!
 //! A cold command should cost what opening the store costs (about 20 ms), whatever else is stored; deriving the

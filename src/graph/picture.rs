@@ -856,13 +856,14 @@ mod tests {
             .windows(2)
             .all(|w| year_of(&w[0]).map(|y| y + 1) == year_of(&w[1])));
         let standings = time::standings(store, &days).unwrap();
+        let facts = time::Facts::read(store).unwrap();
         for (i, day) in days.iter().enumerate() {
             let query = time::AsOfQuery {
                 day,
                 class: None,
                 all: true,
             };
-            let answer = time::as_of(store, &query).unwrap();
+            let answer = time::as_of(store, &facts, &query).unwrap();
             assert_eq!(answer.rows.len(), standings.len(), "{day}");
             for row in &answer.rows {
                 assert_eq!(

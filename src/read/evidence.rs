@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term};
 use oxigraph::store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::seeds::{self, Sentence};
 use crate::model::error::{Error, Result};
@@ -206,7 +206,7 @@ fn document(store: &Store, doc: NamedOrBlankNodeRef, text: bool) -> Result<Docum
 }
 
 /// Where a fact is written: the evidence annotation, its document and the verbatim quote with its offsets.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Source {
     /// The evidence annotation's IRI.
     pub evidence: String,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use comfy_table::{presets, ContentArrangement, Table};
-use oxigraph::io::RdfSerializer;
+use oxigraph::io::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
@@ -354,6 +354,32 @@ pub struct DatasetSpec {
     pub named: Vec<NamedNode>,
 }
 
+impl DatasetSpec {
+    /// The dataset of a protocol request's `default-graph-uri` and `named-graph-uri` values, or None (keep the
+    /// query's own) when there are none; a value that is not an IRI is a usage error naming its parameter.
+    pub fn from_iris(default: &[String], named: &[String]) -> Result<Option<DatasetSpec>> {
+        if default.is_empty() && named.is_empty() {
+            return Ok(None);
+        }
+        let iris = |list: &[String], what: &str| -> Result<Vec<NamedNode>> {
+            list.iter()
+                .map(|g| {
+                    NamedNode::new(g.as_str()).map_err(|e| {
+                        Error::Usage(format!(
+                            "{what} {g:?} is not an IRI: {}",
+                            one_line(&e.to_string())
+                        ))
+                    })
+                })
+                .collect()
+        };
+        Ok(Some(DatasetSpec {
+            default: iris(default, "default-graph-uri")?,
+            named: iris(named, "named-graph-uri")?,
+        }))
+    }
+}
+
 /// Evaluate a query on the calling thread (no time limit but the token; SERVICE refused).
 pub fn evaluate_now(
     store: &Store,
@@ -400,6 +426,45 @@ fn evaluate_gated(
     gate: ServiceGate,
     max_rows: Option<usize>,
 ) -> Result<Answer> {
+    match execute(store, query, token, dataset, gate)? {
+        QueryResults::Solutions(iter) => {
+            let variables: Arc<[Variable]> = iter.variables().to_vec().into();
+            let kept = max_rows.map_or(usize::MAX, |max| max.saturating_add(1));
+            let solutions = iter
+                .take(kept)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(eval_error)?;
+            Ok(Answer::Solutions {
+                variables,
+                solutions,
+            })
+        }
+        QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
+        QueryResults::Graph(iter) => Ok(Answer::Graph(
+            iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?,
+        )),
+    }
+}
+
+/// The error of an evaluation.
+fn eval_error(e: oxigraph::sparql::QueryEvaluationError) -> Error {
+    match e {
+        oxigraph::sparql::QueryEvaluationError::Cancelled => {
+            Error::Evaluation("the query was cancelled".into())
+        }
+        source => Error::Query { source },
+    }
+}
+
+/// Start evaluating a query: its dataset (the protocol's, else the query's own, else the union of the named
+/// graphs), the token, the SERVICE gate; the answer comes as it is iterated.
+fn execute(
+    store: &Store,
+    query: Query,
+    token: Option<CancellationToken>,
+    dataset: Option<DatasetSpec>,
+    gate: ServiceGate,
+) -> Result<QueryResults<'static>> {
     let mut evaluator = evaluator_with(gate);
     if let Some(token) = token {
         evaluator = evaluator.with_cancellation_token(token);
@@ -427,29 +492,105 @@ fn evaluate_gated(
         }
         None => {}
     }
-    let eval_error = |e: oxigraph::sparql::QueryEvaluationError| match e {
-        oxigraph::sparql::QueryEvaluationError::Cancelled => {
-            Error::Evaluation("the query was cancelled".into())
+    prepared.on_store(store).execute().map_err(eval_error)
+}
+
+/// A query and how it is evaluated for a client: its protocol dataset, its SERVICE gate, its cancellation, and
+/// the most rows of a SELECT it answers.
+pub struct Bounded {
+    /// The parsed query.
+    pub query: Query,
+    /// Cancels the evaluation.
+    pub token: Option<CancellationToken>,
+    /// The protocol dataset, replacing the query's own.
+    pub dataset: Option<DatasetSpec>,
+    /// Which SERVICE calls the query may make, and until when.
+    pub gate: ServiceGate,
+    /// At most this many rows of a SELECT.
+    pub max_rows: Option<usize>,
+}
+
+/// Evaluate a query and write its answer in `format` as it comes, so that a large answer's first bytes leave
+/// before its last row is found. `start(out, truncated)` runs once, before the answer's first byte, as soon as
+/// it is known whether `max_rows` cuts the rows: at once without `max_rows`; with it, after `max_rows + 1` rows
+/// or the end (so no more rows than that are held). A query that names SERVICE, and the table format, are
+/// evaluated whole first: a SERVICE the gate refused fails the query even under SILENT, which is known only at
+/// its end. An error after `start` leaves the answer cut short: the caller must not pass it on as whole.
+pub fn write_query(
+    store: &Store,
+    bounded: Bounded,
+    format: QueryFormat,
+    out: &mut dyn Write,
+    start: &mut dyn FnMut(&mut dyn Write, bool) -> Result<()>,
+) -> Result<()> {
+    let Bounded {
+        query,
+        token,
+        dataset,
+        gate,
+        max_rows,
+    } = bounded;
+    // Conservative: the text SERVICE anywhere in the query (a literal too) means evaluating it whole.
+    if format == QueryFormat::Table || query.to_string().contains("SERVICE") {
+        let mut answer = evaluate_bounded(store, query, token, dataset, gate, max_rows)?;
+        let mut truncated = false;
+        if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
+            truncated = solutions.len() > max;
+            solutions.truncate(max);
         }
-        source => Error::Query { source },
+        start(out, truncated)?;
+        return write_answer(&answer, format, out);
+    }
+    let written = match execute(store, query, token, dataset, gate.clone())? {
+        QueryResults::Solutions(mut iter) => {
+            let variables = iter.variables().to_vec();
+            let results_format = Format::from(format)
+                .results_format()
+                .ok_or_else(|| wrong_format(format, &SOLUTIONS, "SELECT"))?;
+            let mut held = Vec::new();
+            let mut truncated = false;
+            if let Some(max) = max_rows {
+                for solution in iter.by_ref().take(max.saturating_add(1)) {
+                    held.push(solution.map_err(eval_error)?);
+                }
+                truncated = held.len() > max;
+                held.truncate(max);
+            }
+            start(out, truncated)?;
+            let mut serializer = QueryResultsSerializer::from_format(results_format)
+                .serialize_solutions_to_writer(out, variables)
+                .map_err(io_error)?;
+            for s in &held {
+                serializer.serialize(s).map_err(io_error)?;
+            }
+            if max_rows.is_none() {
+                for s in iter {
+                    serializer
+                        .serialize(&s.map_err(eval_error)?)
+                        .map_err(io_error)?;
+                }
+            }
+            serializer.finish().map_err(io_error).map(|_| ())
+        }
+        QueryResults::Boolean(value) => {
+            start(out, false)?;
+            write_boolean(value, format, out)
+        }
+        QueryResults::Graph(iter) => {
+            let rdf_format = graph_format(format)?;
+            start(out, false)?;
+            let mut writer = graph_writer(rdf_format, out)?;
+            for t in iter {
+                writer
+                    .serialize_triple(&t.map_err(eval_error)?)
+                    .map_err(io_error)?;
+            }
+            writer.finish().map_err(io_error).map(|_| ())
+        }
     };
-    match prepared.on_store(store).execute().map_err(eval_error)? {
-        QueryResults::Solutions(iter) => {
-            let variables: Arc<[Variable]> = iter.variables().to_vec().into();
-            let kept = max_rows.map_or(usize::MAX, |max| max.saturating_add(1));
-            let solutions = iter
-                .take(kept)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(eval_error)?;
-            Ok(Answer::Solutions {
-                variables,
-                solutions,
-            })
-        }
-        QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
-        QueryResults::Graph(iter) => Ok(Answer::Graph(
-            iter.collect::<Result<Vec<_>, _>>().map_err(eval_error)?,
-        )),
+    match gate.refusal() {
+        Some(refusal) => Err(refusal.into_error()),
+        None => written,
     }
 }
 
@@ -558,22 +699,34 @@ fn write_boolean(value: bool, format: QueryFormat, out: &mut dyn Write) -> Resul
 }
 
 fn write_graph(triples: &[Triple], format: QueryFormat, out: &mut dyn Write) -> Result<()> {
-    let rdf_format = Format::from(format)
-        .rdf_format()
-        .filter(|_| GRAPHS.contains(&format))
-        .ok_or_else(|| wrong_format(format, &GRAPHS, "CONSTRUCT/DESCRIBE"))?;
-    let mut serializer = RdfSerializer::from_format(rdf_format);
-    for (prefix, namespace) in vocab::PREFIXES {
-        serializer = serializer
-            .with_prefix(*prefix, *namespace)
-            .map_err(|e| Error::Usage(format!("bad prefix {prefix}: {e}")))?;
-    }
-    let mut writer = serializer.for_writer(out);
+    let mut writer = graph_writer(graph_format(format)?, out)?;
     for t in triples {
         writer.serialize_triple(t).map_err(io_error)?;
     }
     writer.finish().map_err(io_error)?;
     Ok(())
+}
+
+/// The RDF format of a CONSTRUCT or DESCRIBE answer in `format`, or the error naming the formats that can.
+fn graph_format(format: QueryFormat) -> Result<RdfFormat> {
+    Format::from(format)
+        .rdf_format()
+        .filter(|_| GRAPHS.contains(&format))
+        .ok_or_else(|| wrong_format(format, &GRAPHS, "CONSTRUCT/DESCRIBE"))
+}
+
+/// A writer of triples in `format`, with the project's prefixes.
+fn graph_writer(
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<WriterQuadSerializer<&mut dyn Write>> {
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, namespace) in vocab::PREFIXES {
+        serializer = serializer
+            .with_prefix(*prefix, *namespace)
+            .map_err(|e| Error::Usage(format!("bad prefix {prefix}: {e}")))?;
+    }
+    Ok(serializer.for_writer(out))
 }
 
 fn wrong_format(format: QueryFormat, allowed: &[QueryFormat], kind: &str) -> Error {

@@ -3,13 +3,17 @@
 //! compared through the days they can stand for ([`DateSpan`]), so that a year-only date neither drops out nor
 //! turns into 1 January; where the texts give no date the answer says "unknown", never leaves the row out.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNodeRef, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term,
+};
 use oxigraph::store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::data::derived;
+use crate::data::store::KgStore;
 
 use crate::model::dates::DateSpan;
 use crate::model::error::{Error, Result};
@@ -63,9 +67,11 @@ const NEVER_IN_FORCE: [&str; 2] = ["Draft", "LegislativeProject"];
 pub enum Role {
     /// It began then: in force from (`pk:inForceFrom`, entry into force, promulgation), established, launched.
     Start,
-    /// It existed by then: evaluated, revised, upgraded.
+    /// It existed by then: evaluated, revised, upgraded, or a release of its results or a new channel
+    /// (`pk:Release` is defined as one "of an existing platform or initiative").
     ExistedBy,
-    /// It was not yet in force then: drafted, researched, submitted, at first reading.
+    /// It was not yet in force then: approved as a project (`pk:ProjectApproval`: "drafting may follow"),
+    /// drafted, researched, submitted, at first reading.
     NotYetBy,
     /// Something else (a planned step): shown in timelines, deciding nothing.
     Other,
@@ -79,10 +85,12 @@ impl Role {
             "inForceFrom" => (Role::Start, 0),
             "EntryIntoForce" => (Role::Start, 1),
             "Promulgation" | "Launch" | "Establishment" => (Role::Start, 2),
-            "Evaluation" | "Revision" | "Upgrade" => (Role::ExistedBy, 0),
-            "Drafting" | "LegislativeResearch" | "Submission" | "FirstReading" => {
-                (Role::NotYetBy, 0)
-            }
+            "Evaluation" | "Revision" | "Upgrade" | "Release" => (Role::ExistedBy, 0),
+            "ProjectApproval"
+            | "Drafting"
+            | "LegislativeResearch"
+            | "Submission"
+            | "FirstReading" => (Role::NotYetBy, 0),
             _ => (Role::Other, 0),
         }
     }
@@ -202,22 +210,17 @@ pub struct AsOfQuery<'a> {
 }
 
 /// What stood on `query.day`: every instrument, agency and platform (or member of `query.class`) that was
-/// current, or that the texts leave unknown, with the steps that decide it.
-pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
+/// current, or that the texts leave unknown, with the steps that decide it (their quotes read from `store`).
+pub fn as_of(store: &Store, facts: &Facts, query: &AsOfQuery) -> Result<AsOf> {
     let day = DateSpan::day(query.day).ok_or_else(|| {
         Error::Usage(format!(
             "as-of: {:?} is not a day: use YYYY-MM-DD",
             query.day
         ))
     })?;
-    let known = Known::read(store)?;
+    let known = Known::new(store, facts);
     let members = known.members(query.class, true)?;
-    let mut replaced = known.replacements()?;
-    let successors = replaced.values().flatten().map(|r| &r.by);
-    let mut steps = known.steps_of(members.iter().map(|m| &m.iri).chain(successors))?;
-    for r in replaced.values_mut().flatten() {
-        r.from = steps.get(&r.by).and_then(|s| best(s, Role::Start)).cloned();
-    }
+    let (mut steps, replaced) = known.lives(&members);
     let mut answer = AsOf {
         day: day.earliest.clone(),
         rows: Vec::new(),
@@ -227,7 +230,7 @@ pub fn as_of(store: &Store, query: &AsOfQuery) -> Result<AsOf> {
     for member in members {
         let own = steps.remove(&member.iri).unwrap_or_default();
         let ends = replaced.get(&member.iri).cloned().unwrap_or_default();
-        let row = known.standpoint(member, &day.earliest, own, ends)?;
+        let row = known.standpoint(member, &day.earliest, own, ends);
         match row.standing {
             Standing::NotYet => answer.not_yet += 1,
             Standing::Ended => answer.ended += 1,
@@ -257,14 +260,10 @@ pub fn standings(store: &Store, days: &[String]) -> Result<HashMap<String, Vec<S
                 .ok_or_else(|| Error::Usage(format!("{d:?} is not a day: use YYYY-MM-DD")))
         })
         .collect::<Result<Vec<_>>>()?;
-    let known = Known::read(store)?;
+    let facts = Facts::read(store)?;
+    let known = Known::new(store, &facts);
     let members = known.members(None, true)?;
-    let mut replaced = known.replacements()?;
-    let successors = replaced.values().flatten().map(|r| &r.by);
-    let mut steps = known.steps_of(members.iter().map(|m| &m.iri).chain(successors))?;
-    for r in replaced.values_mut().flatten() {
-        r.from = steps.get(&r.by).and_then(|s| best(s, Role::Start)).cloned();
-    }
+    let (mut steps, replaced) = known.lives(&members);
     Ok(members
         .into_iter()
         .map(|member| {
@@ -290,9 +289,10 @@ pub enum Subject<'a> {
     Class(&'a str),
 }
 
-/// The steps of an entity, or of every member of a class, earliest first; undated steps last.
-pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
-    let known = Known::read(store)?;
+/// The steps of an entity, or of every member of a class, earliest first; undated steps last (their quotes read
+/// from `store`).
+pub fn timeline(store: &Store, facts: &Facts, subject: Subject) -> Result<Vec<Step>> {
+    let known = Known::new(store, facts);
     let wanted: BTreeSet<String> = match subject {
         Subject::Entity(iri) => BTreeSet::from([iri.to_owned()]),
         Subject::Class(class) => known
@@ -301,7 +301,7 @@ pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
             .map(|m| m.iri)
             .collect(),
     };
-    let mut steps: Vec<Step> = known.steps_of(&wanted)?.into_values().flatten().collect();
+    let mut steps: Vec<Step> = known.steps_of(&wanted).into_values().flatten().collect();
     for step in &mut steps {
         known.cite(step)?;
     }
@@ -321,15 +321,310 @@ pub fn timeline(store: &Store, subject: Subject) -> Result<Vec<Step>> {
     Ok(steps)
 }
 
-/// What every time question reads, through the store's quad indexes (see [`quads`]): the class tree of the
-/// ontology first; members, labels and quotes only for what the question asks about.
-struct Known<'a> {
-    store: &'a Store,
-    /// Each pk class and its pk superclasses, itself included.
+/// What every time question reads from the store, read through its quad indexes (see [`quads`]) in one pass and
+/// kept beside an on-disk store by [`Facts::of`]: a cold `as-of` then costs opening the store, one file and the
+/// quotes of the steps it shows, instead of some 200 index lookups per question (see `docs/performance.md`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Facts {
+    /// Each pk class of the ontology and its pk superclasses, itself included.
     ancestors: HashMap<String, HashSet<String>>,
-    /// The zh and en labels read so far.
-    labels: RefCell<HashMap<String, (String, String)>>,
-    /// The quotes of facts.
+    /// Each catalogued entity that is an instrument, agency or platform or has steps, and its classes of the
+    /// ontology, in class order.
+    types: BTreeMap<String, Vec<String>>,
+    /// The dated (and undated) steps of each entity that has any: its events, then its `pk:inForceFrom`.
+    dated: BTreeMap<String, Vec<Dated>>,
+    /// What replaced each entity, by successor, without duplicates.
+    replaced: HashMap<String, Vec<Ending>>,
+    /// The zh and en preferred labels of every entity named above (the shortened IRI for one without).
+    labels: HashMap<String, (String, String)>,
+    /// The first quote of every step's and replacement's fact, when read ([`Facts::of`] reads them; without
+    /// them, an answer reads the quotes of what it shows from the store).
+    quotes: Option<Vec<(Fact, Source)>>,
+}
+
+/// A step as the store says it, before it is read against a day: the event and its class, or the dated fact.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Dated {
+    event: Option<String>,
+    /// The event's class or the fact's property (IRI).
+    kind: String,
+    date: Option<String>,
+    actor: Option<String>,
+    fact: Fact,
+}
+
+/// A replacement as the store says it: the successor, the property (IRI) and the fact.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Ending {
+    by: String,
+    relation: String,
+    fact: Fact,
+}
+
+impl Facts {
+    /// The facts of an on-disk store, kept beside it for its current state (see [`derived`]); an in-memory store
+    /// reads them.
+    pub fn of(kg: &KgStore) -> Result<Facts> {
+        derived::cached(kg, "time", || {
+            let mut facts = Facts::read(kg.store())?;
+            let sources = Sources::new(kg.store());
+            let mut quotes = Vec::new();
+            let facts_said = facts
+                .dated
+                .values()
+                .flatten()
+                .map(|d| &d.fact)
+                .chain(facts.replaced.values().flatten().map(|e| &e.fact));
+            for fact in facts_said {
+                let (s, p, o) = fact;
+                if let Some(source) = sources.first(s, p, o)? {
+                    quotes.push((fact.clone(), source));
+                }
+            }
+            facts.quotes = Some(quotes);
+            Ok(facts)
+        })
+    }
+
+    /// Read the facts from the store: the class tree of the ontology, the catalogued entities' classes, every
+    /// entity's events and `pk:inForceFrom`, the replacements, and the labels of all they name.
+    pub fn read(store: &Store) -> Result<Facts> {
+        let mut facts = Facts {
+            ancestors: class_tree(store)?,
+            ..Facts::default()
+        };
+        let catalogue = vocab::catalogue_graph();
+        let mut classes: Vec<&String> = facts.ancestors.keys().collect();
+        classes.sort();
+        for class in classes {
+            let Some(node) = quads::iri(class) else {
+                continue;
+            };
+            for q in quads::matching(
+                store,
+                None,
+                Some(rdf::TYPE),
+                Some(node.as_ref().into()),
+                Some(catalogue.as_ref().into()),
+            )? {
+                let t = facts
+                    .types
+                    .entry(quads::node_value(q.subject.as_ref()))
+                    .or_default();
+                if !t.contains(class) {
+                    t.push(class.clone());
+                }
+            }
+        }
+        facts.dated = dated(store)?;
+        facts.replaced = replacements(store)?;
+        let roots = Kind::ALL.map(Kind::root);
+        let (ancestors, dated) = (&facts.ancestors, &facts.dated);
+        facts.types.retain(|iri, types| {
+            dated.contains_key(iri)
+                || types.iter().any(|t| {
+                    ancestors
+                        .get(t)
+                        .is_some_and(|a| roots.iter().any(|r| a.contains(r)))
+                })
+        });
+        let named = facts
+            .types
+            .keys()
+            .chain(facts.dated.keys())
+            .chain(
+                facts
+                    .dated
+                    .values()
+                    .flatten()
+                    .filter_map(|d| d.actor.as_ref()),
+            )
+            .chain(facts.replaced.values().flatten().map(|e| &e.by));
+        let mut labels = HashMap::new();
+        for iri in named {
+            if !labels.contains_key(iri) {
+                labels.insert(iri.clone(), label(store, iri)?);
+            }
+        }
+        facts.labels = labels;
+        Ok(facts)
+    }
+}
+
+/// Each pk class declared in the ontology graph and its pk superclasses, itself included.
+fn class_tree(store: &Store) -> Result<HashMap<String, HashSet<String>>> {
+    let ontology = vocab::ontology_graph();
+    let in_ontology = Some(GraphNameRef::from(ontology.as_ref()));
+    let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+    let owl_class = vocab::ns(vocab::OWL, "Class");
+    for q in quads::matching(
+        store,
+        None,
+        Some(rdf::TYPE),
+        Some(owl_class.as_ref().into()),
+        in_ontology,
+    )? {
+        parents
+            .entry(quads::node_value(q.subject.as_ref()))
+            .or_default();
+    }
+    let sub_class_of = vocab::ns(vocab::RDFS, "subClassOf");
+    for q in quads::matching(store, None, Some(sub_class_of.as_ref()), None, in_ontology)? {
+        let parent = query::term_value(&q.object);
+        if let (Some(list), true) = (
+            parents.get_mut(&quads::node_value(q.subject.as_ref())),
+            parent.starts_with(PK),
+        ) {
+            list.push(parent);
+        }
+    }
+    Ok(parents
+        .keys()
+        .map(|c| (c.clone(), closure(c, &parents)))
+        .collect())
+}
+
+/// The zh and en preferred labels of an entity; the shortened IRI when it has none.
+fn label(store: &Store, iri: &str) -> Result<(String, String)> {
+    let mut pair = (String::new(), String::new());
+    if let Some(node) = quads::iri(iri) {
+        let pref = vocab::ns(vocab::SKOS, "prefLabel");
+        for label in quads::objects(store, node.as_ref().into(), pref.as_ref())? {
+            match &label {
+                Term::Literal(l) if l.language() == Some("zh") => pair.0 = l.value().to_owned(),
+                Term::Literal(l) if l.language() == Some("en") => pair.1 = l.value().to_owned(),
+                _ => {}
+            }
+        }
+    }
+    if pair.0.is_empty() && pair.1.is_empty() {
+        pair.0 = vocab::shorten(iri);
+    }
+    Ok(pair)
+}
+
+/// The steps of every entity that is the object of a `pk:eventOf` or the subject of a `pk:inForceFrom`: its
+/// events (one step per pk class each is asserted to have), then its first `pk:inForceFrom`.
+fn dated(store: &Store) -> Result<BTreeMap<String, Vec<Dated>>> {
+    let (event_of, in_force_from) = (pk("eventOf"), pk("inForceFrom"));
+    let mut entities = BTreeSet::new();
+    for q in quads::matching(store, None, Some(event_of.as_ref()), None, None)? {
+        if let Term::NamedNode(n) = q.object {
+            entities.insert(n);
+        }
+    }
+    for q in quads::matching(store, None, Some(in_force_from.as_ref()), None, None)? {
+        if let NamedOrBlankNode::NamedNode(n) = q.subject {
+            entities.insert(n);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for node in entities {
+        let x = node.as_str();
+        let mut steps = Vec::new();
+        let mut seen = HashSet::new();
+        for q in quads::matching(
+            store,
+            None,
+            Some(event_of.as_ref()),
+            Some(node.as_ref().into()),
+            None,
+        )? {
+            if seen.insert(q.subject.clone()) {
+                steps.extend(event_steps(store, q.subject.as_ref(), x)?);
+            }
+        }
+        if let Some(date) = quads::object(store, node.as_ref().into(), in_force_from.as_ref())? {
+            let date = query::term_value(&date);
+            steps.push(Dated {
+                event: None,
+                kind: in_force_from.as_str().to_owned(),
+                date: Some(date.clone()),
+                actor: None,
+                fact: (x.to_owned(), in_force_from.as_str().to_owned(), date),
+            });
+        }
+        if !steps.is_empty() {
+            out.insert(x.to_owned(), steps);
+        }
+    }
+    Ok(out)
+}
+
+/// The steps of one event of `x`: one per pk class it is asserted to have (entailed classes left out).
+fn event_steps(store: &Store, event: NamedOrBlankNodeRef, x: &str) -> Result<Vec<Dated>> {
+    let entailed = vocab::entailed_graph();
+    let date = quads::object(store, event, pk("date").as_ref())?.map(|d| query::term_value(&d));
+    let actor = quads::object(store, event, pk("actor").as_ref())?.map(|a| query::term_value(&a));
+    let iri = quads::node_value(event);
+    let mut kinds: Vec<String> = Vec::new();
+    for q in quads::matching(store, Some(event), Some(rdf::TYPE), None, None)? {
+        let kind = query::term_value(&q.object);
+        let asserted = q.graph_name != GraphName::NamedNode(entailed.clone());
+        if asserted && kind.starts_with(PK) && !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds
+        .into_iter()
+        .map(|kind| Dated {
+            event: Some(iri.clone()),
+            kind,
+            date: date.clone(),
+            actor: actor.clone(),
+            fact: (iri.clone(), format!("{PK}eventOf"), x.to_owned()),
+        })
+        .collect())
+}
+
+/// What replaced each entity (`pk:supersedes`, `pk:succeededBy` and their inverses), each successor once.
+fn replacements(store: &Store) -> Result<HashMap<String, Vec<Ending>>> {
+    // (property, whether its subject is the successor)
+    let relations = [
+        ("supersedes", true),
+        ("supersededBy", false),
+        ("succeededBy", false),
+        ("succeeds", true),
+    ];
+    let mut found: Vec<(String, String, String, Fact)> = Vec::new();
+    for (local, subject_is_new) in relations {
+        let p = pk(local);
+        for q in quads::matching(store, None, Some(p.as_ref()), None, None)? {
+            let (s, o) = (
+                quads::node_value(q.subject.as_ref()),
+                query::term_value(&q.object),
+            );
+            let (old, new) = if subject_is_new {
+                (o.clone(), s.clone())
+            } else {
+                (s.clone(), o.clone())
+            };
+            found.push((
+                old,
+                new,
+                p.as_str().to_owned(),
+                (s, p.as_str().to_owned(), o),
+            ));
+        }
+    }
+    found.sort();
+    let mut out: HashMap<String, Vec<Ending>> = HashMap::new();
+    for (old, by, relation, fact) in found {
+        let list = out.entry(old).or_default();
+        if !list.iter().any(|x| x.by == by) {
+            list.push(Ending { by, relation, fact });
+        }
+    }
+    Ok(out)
+}
+
+/// A time question's view of the [`Facts`]: classes, members, steps and replacements read against the class tree,
+/// and the quotes of what an answer shows, read from the store.
+struct Known<'a> {
+    facts: &'a Facts,
+    /// The quotes the facts hold, by fact, if they hold them.
+    quotes: Option<HashMap<&'a Fact, &'a Source>>,
+    /// The quotes of facts, from the store.
     sources: Sources<'a>,
 }
 
@@ -339,92 +634,35 @@ fn pk(local: &str) -> NamedNode {
 }
 
 impl<'a> Known<'a> {
-    fn read(store: &'a Store) -> Result<Known<'a>> {
-        let ontology = vocab::ontology_graph();
-        let in_ontology = Some(GraphNameRef::from(ontology.as_ref()));
-        let mut parents: HashMap<String, Vec<String>> = HashMap::new();
-        let owl_class = vocab::ns(vocab::OWL, "Class");
-        for q in quads::matching(
-            store,
-            None,
-            Some(rdf::TYPE),
-            Some(owl_class.as_ref().into()),
-            in_ontology,
-        )? {
-            parents
-                .entry(quads::node_value(q.subject.as_ref()))
-                .or_default();
-        }
-        let sub_class_of = vocab::ns(vocab::RDFS, "subClassOf");
-        for q in quads::matching(store, None, Some(sub_class_of.as_ref()), None, in_ontology)? {
-            let parent = query::term_value(&q.object);
-            if let (Some(list), true) = (
-                parents.get_mut(&quads::node_value(q.subject.as_ref())),
-                parent.starts_with(PK),
-            ) {
-                list.push(parent);
-            }
-        }
-        let ancestors = parents
-            .keys()
-            .map(|c| (c.clone(), closure(c, &parents)))
-            .collect();
-        Ok(Known {
-            store,
-            ancestors,
-            labels: RefCell::new(HashMap::new()),
+    fn new(store: &'a Store, facts: &'a Facts) -> Known<'a> {
+        Known {
+            facts,
+            quotes: facts
+                .quotes
+                .as_ref()
+                .map(|q| q.iter().map(|(f, s)| (f, s)).collect()),
             sources: Sources::new(store),
-        })
+        }
     }
 
     /// Whether class `c` is `of` or one of its subclasses.
     fn is_a(&self, c: &str, of: &str) -> bool {
-        self.ancestors.get(c).is_some_and(|a| a.contains(of))
+        self.facts.ancestors.get(c).is_some_and(|a| a.contains(of))
     }
 
     /// The most specific of an entity's classes.
-    fn most_specific(&self, types: &[String]) -> String {
+    fn most_specific(&self, types: &[&String]) -> String {
         types
             .iter()
-            .max_by_key(|t| self.ancestors.get(*t).map_or(0, HashSet::len))
-            .cloned()
+            .max_by_key(|t| self.facts.ancestors.get(**t).map_or(0, HashSet::len))
+            .map(|t| (*t).clone())
             .unwrap_or_default()
-    }
-
-    /// The catalogued entities of the classes under `roots`, each with its classes among them.
-    fn typed_under(&self, roots: &[String]) -> Result<BTreeMap<String, Vec<String>>> {
-        let catalogue = vocab::catalogue_graph();
-        let mut types: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for class in self
-            .ancestors
-            .keys()
-            .filter(|c| roots.iter().any(|r| self.is_a(c, r)))
-        {
-            let Some(node) = quads::iri(class) else {
-                continue;
-            };
-            for q in quads::matching(
-                self.store,
-                None,
-                Some(rdf::TYPE),
-                Some(node.as_ref().into()),
-                Some(catalogue.as_ref().into()),
-            )? {
-                let t = types
-                    .entry(quads::node_value(q.subject.as_ref()))
-                    .or_default();
-                if !t.contains(class) {
-                    t.push(class.clone());
-                }
-            }
-        }
-        Ok(types)
     }
 
     /// The entities under `class` (or under the three roots), each with its kind when it has one. With
     /// `as_of`, a class outside the three roots is an error and drafts are left out.
     fn members(&self, class: Option<&str>, as_of: bool) -> Result<Vec<Member>> {
-        if let Some(c) = class.filter(|c| !self.ancestors.contains_key(*c)) {
+        if let Some(c) = class.filter(|c| !self.facts.ancestors.contains_key(*c)) {
             return Err(Error::Usage(format!(
                 "{}: no such class in the ontology",
                 vocab::shorten(c)
@@ -447,13 +685,21 @@ impl<'a> Known<'a> {
             None => Kind::ALL.map(Kind::root).to_vec(),
         };
         Ok(self
-            .typed_under(&roots)?
-            .into_iter()
+            .facts
+            .types
+            .iter()
             .filter_map(|(iri, types)| {
-                let c = self.most_specific(&types);
+                let under: Vec<&String> = types
+                    .iter()
+                    .filter(|t| roots.iter().any(|r| self.is_a(t, r)))
+                    .collect();
+                if under.is_empty() {
+                    return None;
+                }
+                let c = self.most_specific(&under);
                 let wanted = class.map_or(kind_of(&c).is_some(), |w| self.is_a(&c, w));
                 (wanted && !(as_of && never(&c))).then(|| Member {
-                    iri,
+                    iri: iri.clone(),
                     kind: kind_of(&c),
                     class: c,
                 })
@@ -461,124 +707,76 @@ impl<'a> Known<'a> {
             .collect())
     }
 
-    /// The zh and en preferred labels of an entity, read once each; the shortened IRI when it has none. (Read
-    /// through the index one entity at a time: loading the bundle's label file costs a cold process more.)
-    fn label(&self, iri: &str) -> Result<(String, String)> {
-        if let Some(known) = self.labels.borrow().get(iri) {
-            return Ok(known.clone());
-        }
-        let mut pair = (String::new(), String::new());
-        if let Some(node) = quads::iri(iri) {
-            let pref = vocab::ns(vocab::SKOS, "prefLabel");
-            for label in quads::objects(self.store, node.as_ref().into(), pref.as_ref())? {
-                match &label {
-                    Term::Literal(l) if l.language() == Some("zh") => pair.0 = l.value().to_owned(),
-                    Term::Literal(l) if l.language() == Some("en") => pair.1 = l.value().to_owned(),
-                    _ => {}
-                }
-            }
-        }
-        if pair.0.is_empty() && pair.1.is_empty() {
-            pair.0 = vocab::shorten(iri);
-        }
-        self.labels
-            .borrow_mut()
-            .insert(iri.to_owned(), pair.clone());
-        Ok(pair)
+    /// The zh and en preferred labels of an entity; the shortened IRI when it has none.
+    fn label(&self, iri: &str) -> (String, String) {
+        self.facts
+            .labels
+            .get(iri)
+            .cloned()
+            .unwrap_or_else(|| (vocab::shorten(iri), String::new()))
     }
 
-    /// The events of each entity, and its `pk:inForceFrom` (the first), without their quotes ([`Known::cite`]
-    /// adds them to the steps shown): two index lookups per entity.
+    /// The steps of each entity, without their quotes ([`Known::cite`] adds them to the steps shown).
     fn steps_of<'e>(
         &self,
         entities: impl IntoIterator<Item = &'e String>,
-    ) -> Result<BTreeMap<String, Vec<Step>>> {
-        let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        let in_force_from = pk("inForceFrom");
-        for x in entities {
-            let Some(node) = quads::iri(x) else { continue };
-            let mut steps = Vec::new();
-            let mut seen = HashSet::new();
-            for q in quads::matching(
-                self.store,
-                None,
-                Some(pk("eventOf").as_ref()),
-                Some(node.as_ref().into()),
-                None,
-            )? {
-                if seen.insert(q.subject.clone()) {
-                    steps.extend(self.event_steps(q.subject.as_ref(), x)?);
-                }
-            }
-            if let Some(date) =
-                quads::object(self.store, node.as_ref().into(), in_force_from.as_ref())?
-            {
-                let date = query::term_value(&date);
-                let fact = (x.clone(), in_force_from.as_str().to_owned(), date.clone());
-                steps.push(self.step(x, None, in_force_from.as_str(), Some(&date), None, fact)?);
-            }
-            if !steps.is_empty() {
-                out.insert(x.clone(), steps);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The steps of one event of `x`: one per pk class it is asserted to have (entailed classes left out).
-    fn event_steps(&self, event: NamedOrBlankNodeRef, x: &str) -> Result<Vec<Step>> {
-        let entailed = vocab::entailed_graph();
-        let date =
-            quads::object(self.store, event, pk("date").as_ref())?.map(|d| query::term_value(&d));
-        let actor =
-            quads::object(self.store, event, pk("actor").as_ref())?.map(|a| query::term_value(&a));
-        let iri = quads::node_value(event);
-        let mut kinds: Vec<String> = Vec::new();
-        for q in quads::matching(self.store, Some(event), Some(rdf::TYPE), None, None)? {
-            let kind = query::term_value(&q.object);
-            let asserted = q.graph_name != GraphName::NamedNode(entailed.clone());
-            if asserted && kind.starts_with(PK) && !kinds.contains(&kind) {
-                kinds.push(kind);
-            }
-        }
-        kinds
-            .iter()
-            .map(|kind| {
-                let fact = (iri.clone(), format!("{PK}eventOf"), x.to_owned());
-                self.step(x, Some(&iri), kind, date.as_deref(), actor.as_deref(), fact)
+    ) -> BTreeMap<String, Vec<Step>> {
+        entities
+            .into_iter()
+            .filter_map(|x| {
+                let dated = self.facts.dated.get(x)?;
+                Some((x.clone(), dated.iter().map(|d| self.step(x, d)).collect()))
             })
             .collect()
     }
 
-    /// A step of `x` of class or property `kind`.
-    fn step(
+    /// The members' steps, and what replaced each member with the start of each successor: what `as-of` and
+    /// [`standings`] decide from.
+    fn lives(
         &self,
-        x: &str,
-        event: Option<&str>,
-        kind: &str,
-        date: Option<&str>,
-        actor: Option<&str>,
-        fact: Fact,
-    ) -> Result<Step> {
-        let local = kind.rsplit(['#', '/']).next().unwrap_or(kind);
+        members: &[Member],
+    ) -> (
+        BTreeMap<String, Vec<Step>>,
+        HashMap<String, Vec<Replacement>>,
+    ) {
+        let mut replaced = self.replacements();
+        let successors = replaced.values().flatten().map(|r| &r.by);
+        let steps = self.steps_of(members.iter().map(|m| &m.iri).chain(successors));
+        for r in replaced.values_mut().flatten() {
+            r.from = steps.get(&r.by).and_then(|s| best(s, Role::Start)).cloned();
+        }
+        (steps, replaced)
+    }
+
+    /// A step of `x`, read against the roles.
+    fn step(&self, x: &str, d: &Dated) -> Step {
+        let local = d.kind.rsplit(['#', '/']).next().unwrap_or(&d.kind);
         let (role, rank) = Role::of(local);
-        Ok(Step {
+        Step {
             entity: x.to_owned(),
-            entity_label: self.label(x)?.0,
-            event: event.map(str::to_owned),
-            kind: vocab::shorten(kind),
+            entity_label: self.label(x).0,
+            event: d.event.clone(),
+            kind: vocab::shorten(&d.kind),
             role,
-            date: date.and_then(DateSpan::parse),
-            actor: actor.map(|a| self.label(a)).transpose()?.map(|l| l.0),
+            date: d.date.as_deref().and_then(DateSpan::parse),
+            actor: d.actor.as_deref().map(|a| self.label(a).0),
             source: None,
             rank,
-            fact,
-        })
+            fact: d.fact.clone(),
+        }
+    }
+
+    /// The first quote of a fact.
+    fn quote(&self, fact: &Fact) -> Result<Option<Source>> {
+        match &self.quotes {
+            Some(quotes) => Ok(quotes.get(fact).map(|s| (*s).clone())),
+            None => self.sources.first(&fact.0, &fact.1, &fact.2),
+        }
     }
 
     /// Add its first quote to a step.
     fn cite(&self, step: &mut Step) -> Result<()> {
-        let (s, p, o) = &step.fact;
-        step.source = self.sources.first(s, p, o)?;
+        step.source = self.quote(&step.fact)?;
         Ok(())
     }
 
@@ -588,8 +786,7 @@ impl<'a> Known<'a> {
             self.cite(step)?;
         }
         for r in &mut row.replaced_by {
-            let (s, p, o) = &r.fact;
-            r.source = self.sources.first(s, p, o)?;
+            r.source = self.quote(&r.fact)?;
             if let Some(from) = &mut r.from {
                 self.cite(from)?;
             }
@@ -597,54 +794,26 @@ impl<'a> Known<'a> {
         Ok(())
     }
 
-    /// What replaced each entity (`pk:supersedes`, `pk:succeededBy` and their inverses); the successor's start
-    /// is added once its steps are read.
-    fn replacements(&self) -> Result<HashMap<String, Vec<Replacement>>> {
-        // (property, whether its subject is the successor)
-        let relations = [
-            ("supersedes", true),
-            ("supersededBy", false),
-            ("succeededBy", false),
-            ("succeeds", true),
-        ];
-        let mut found: Vec<(String, String, String, Fact)> = Vec::new();
-        for (local, subject_is_new) in relations {
-            let p = pk(local);
-            for q in quads::matching(self.store, None, Some(p.as_ref()), None, None)? {
-                let (s, o) = (
-                    quads::node_value(q.subject.as_ref()),
-                    query::term_value(&q.object),
-                );
-                let (old, new) = if subject_is_new {
-                    (o.clone(), s.clone())
-                } else {
-                    (s.clone(), o.clone())
-                };
-                found.push((
-                    old,
-                    new,
-                    p.as_str().to_owned(),
-                    (s, p.as_str().to_owned(), o),
-                ));
-            }
-        }
-        found.sort();
-        let mut out: HashMap<String, Vec<Replacement>> = HashMap::new();
-        for (old, new, p, fact) in found {
-            let list = out.entry(old).or_default();
-            if list.iter().any(|x| x.by == new) {
-                continue;
-            }
-            list.push(Replacement {
-                by_label: self.label(&new)?.0,
-                by: new,
-                relation: vocab::shorten(&p),
-                source: None,
-                from: None,
-                fact,
-            });
-        }
-        Ok(out)
+    /// What replaced each entity; the successor's start is added once its steps are read.
+    fn replacements(&self) -> HashMap<String, Vec<Replacement>> {
+        self.facts
+            .replaced
+            .iter()
+            .map(|(old, endings)| {
+                let list = endings
+                    .iter()
+                    .map(|e| Replacement {
+                        by_label: self.label(&e.by).0,
+                        by: e.by.clone(),
+                        relation: vocab::shorten(&e.relation),
+                        source: None,
+                        from: None,
+                        fact: e.fact.clone(),
+                    })
+                    .collect();
+                (old.clone(), list)
+            })
+            .collect()
     }
 
     fn standpoint(
@@ -653,10 +822,10 @@ impl<'a> Known<'a> {
         day: &str,
         steps: Vec<Step>,
         replaced_by: Vec<Replacement>,
-    ) -> Result<Standpoint> {
-        let (label, label_en) = self.label(&member.iri)?;
+    ) -> Standpoint {
+        let (label, label_en) = self.label(&member.iri);
         let (standing, reason, deciding) = decide(day, &steps, &replaced_by);
-        Ok(Standpoint {
+        Standpoint {
             entity: member.iri,
             label,
             label_en,
@@ -666,7 +835,7 @@ impl<'a> Known<'a> {
             reason,
             deciding,
             replaced_by,
-        })
+        }
     }
 }
 

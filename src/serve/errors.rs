@@ -71,8 +71,11 @@ pub(super) async fn blocking<T: Send + 'static>(
 ) -> std::result::Result<T, Response> {
     let token = CancellationToken::new();
     let worker_token = token.clone();
-    // The request's place in the work limits stays taken until the work itself has ended.
+    // The request's place of work in this process stays taken until the work itself has ended.
     let permit = super::limits::PERMIT.try_with(Arc::clone).ok();
+    if let Some(permit) = &permit {
+        permit.in_process().map_err(|refusal| *refusal)?;
+    }
     let handle = tokio::task::spawn_blocking(move || {
         let _held = permit;
         work(worker_token)

@@ -36,13 +36,13 @@ pub(super) const RESOURCE_TYPES: &[(&str, Page)] = &[
 pub(super) const RESOURCE_TYPES_TEXT: &str =
     "available: text/html, text/turtle, application/ld+json, application/n-triples, application/rdf+xml";
 
-/// What an index page (`/id/`, `/doc/`) can be served as.
+/// What a listing (the index pages `/id/`, `/doc/`, and `/search`) can be served as.
 pub(super) const INDEX_TYPES: &[(&str, Listing)] = &[
     ("text/html", Listing::Html),
     ("application/json", Listing::Json),
 ];
 
-/// What an index page is served as.
+/// What a listing is served as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Listing {
     /// The HTML page.
@@ -51,7 +51,7 @@ pub(super) enum Listing {
     Json,
 }
 
-/// The 406 message of an index page.
+/// The 406 message of a listing.
 pub(super) const INDEX_TYPES_TEXT: &str = "available: text/html, application/json";
 
 /// What a resource is served as: a page for people, or its RDF.

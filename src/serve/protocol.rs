@@ -1,13 +1,10 @@
 //! The SPARQL 1.1 Protocol at `/sparql`: query and update parameters (GET, POST query, POST form), the
 //! protocol dataset, queries under the deadline, updates with the bearer token, and the service description.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use oxigraph::model::NamedNode;
-use oxigraph::sparql::CancellationToken;
-use oxigraph::store::Store;
 
 use super::errors::{blocking, error_response, from_error};
 use super::negotiate::{accept, negotiate, GRAPH_TYPES, SOLUTION_TYPES};
@@ -15,9 +12,8 @@ use super::{worker, Shared};
 use crate::graph::projection::Projection;
 use crate::model::error::{one_line, Error, Result};
 use crate::model::format::{Format, QueryFormat};
-use crate::read::query::{self, Answer, DatasetSpec};
+use crate::read::query::{self, DatasetSpec};
 use crate::read::resolve::LabelIndex;
-use crate::read::service::ServiceGate;
 
 /// The parameters of a protocol request.
 #[derive(Default)]
@@ -109,24 +105,9 @@ pub(super) async fn sparql_post(
     }
 }
 
-fn iris(list: &[String], what: &str) -> std::result::Result<Vec<NamedNode>, String> {
-    list.iter()
-        .map(|g| {
-            NamedNode::new(g.as_str())
-                .map_err(|e| format!("{what} {g:?} is not an IRI: {}", one_line(&e.to_string())))
-        })
-        .collect()
-}
-
 /// The protocol dataset (`default-graph-uri`, `named-graph-uri`), or None to keep the query's own.
-fn dataset(params: &Params) -> std::result::Result<Option<DatasetSpec>, String> {
-    if params.default_graphs.is_empty() && params.named_graphs.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(DatasetSpec {
-        default: iris(&params.default_graphs, "default-graph-uri")?,
-        named: iris(&params.named_graphs, "named-graph-uri")?,
-    }))
+fn dataset(params: &Params) -> Result<Option<DatasetSpec>> {
+    DatasetSpec::from_iris(&params.default_graphs, &params.named_graphs)
 }
 
 /// The format of a query's answer, by its kind and the `Accept` header, or the 406 message.
@@ -147,33 +128,10 @@ fn answer_format(
     })
 }
 
-/// A query evaluated and written; the flag tells whether `max_rows` cut the solutions.
+/// A query's answer: its bytes (whole, or coming from a worker) and whether `max_rows` cut the solutions.
 pub(super) struct Written {
-    pub(super) bytes: Vec<u8>,
+    pub(super) body: Body,
     pub(super) truncated: bool,
-}
-
-/// Evaluate and write a query (on the blocking pool), keeping at most `max_rows` solutions.
-pub(super) fn evaluate(
-    store: &Store,
-    parsed: spargebra::Query,
-    token: CancellationToken,
-    dataset: Option<DatasetSpec>,
-    gate: ServiceGate,
-    max_rows: Option<usize>,
-    format: QueryFormat,
-) -> Result<Written> {
-    let mut answer = query::evaluate_bounded(store, parsed, Some(token), dataset, gate, max_rows)?;
-    let mut truncated = false;
-    if let (Some(max), Answer::Solutions { solutions, .. }) = (max_rows, &mut answer) {
-        if solutions.len() > max {
-            solutions.truncate(max);
-            truncated = true;
-        }
-    }
-    let mut bytes = Vec::new();
-    query::write_answer(&answer, format, &mut bytes)?;
-    Ok(Written { bytes, truncated })
 }
 
 /// A query: parsed, negotiated, evaluated under the deadline.
@@ -188,7 +146,7 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
     };
     let dataset = match dataset(&params) {
         Ok(dataset) => dataset,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, message),
+        Err(e) => return from_error(e),
     };
     let answered = match &state.config.worker {
         Some(exe) => in_worker(&state, exe, text, params, format).await,
@@ -196,8 +154,24 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
             let store = state.store.clone();
             let max_rows = state.config.max_rows;
             let gate = state.service_gate();
-            let work =
-                move |token| evaluate(&store, parsed, token, dataset, gate, max_rows, format);
+            let work = move |token| -> Result<Written> {
+                let bounded = query::Bounded {
+                    query: parsed,
+                    token: Some(token),
+                    dataset,
+                    gate,
+                    max_rows,
+                };
+                let (mut bytes, mut truncated) = (Vec::new(), false);
+                query::write_query(&store, bounded, format, &mut bytes, &mut |_, cut| {
+                    truncated = cut;
+                    Ok(())
+                })?;
+                Ok(Written {
+                    body: Body::from(bytes),
+                    truncated,
+                })
+            };
             blocking(Some(state.config.timeout), work).await
         }
     };
@@ -205,7 +179,7 @@ async fn run_query(state: Shared, text: String, params: Params, headers: &Header
         Ok(written) => {
             let mut response = (
                 [(header::CONTENT_TYPE, Format::from(format).media_type())],
-                written.bytes,
+                written.body,
             )
                 .into_response();
             if written.truncated {
@@ -255,11 +229,7 @@ async fn in_worker(
         federate: state.config.federate.clone(),
         timeout_ms: u64::try_from(state.config.timeout.as_millis()).unwrap_or(u64::MAX),
     };
-    let done = worker::run(exe, &state.store_path, &job, state.config.timeout).await?;
-    Ok(Written {
-        bytes: done.bytes,
-        truncated: done.truncated,
-    })
+    worker::run(exe, &state.store_path, &job, state.config.timeout).await
 }
 
 /// Whether the request carries the update token: None when it may update, else the refusal.
@@ -370,7 +340,10 @@ mod tests {
         assert_eq!(spec.default[0].as_str(), "http://a");
         assert_eq!(spec.named[0].as_str(), "http://b");
         params.named_graphs.push("not an iri".into());
-        assert!(dataset(&params).unwrap_err().contains("named-graph-uri"));
+        assert!(dataset(&params)
+            .unwrap_err()
+            .to_string()
+            .contains("named-graph-uri"));
         assert!(dataset(&Params::default()).unwrap().is_none());
     }
 
@@ -437,8 +410,8 @@ mod tests {
             fn any_parameters_parse_and_a_bad_dataset_fails_in_one_line(raw in raw()) {
                 let mut params = Params::default();
                 parse_params(&raw, &mut params);
-                if let Err(message) = dataset(&params) {
-                    prop_assert!(is_one_line(&message), "{:?}", message);
+                if let Err(e) = dataset(&params) {
+                    prop_assert!(is_one_line(&e.to_string()), "{:?}", e.to_string());
                 }
                 if let Some(q) = &params.query {
                     if let Err(e) = query::parse(q, "query") {

@@ -1,6 +1,7 @@
 //! `GET /search?q=…[&in=texts|quotes|labels|literals][&doc=D][&limit=N]`: full-text search, as JSON when the
-//! client asks for `application/json`, else as an HTML page whose hits link to the highlighted place in the
-//! document (`/doc/ID?hl=START-END#hl`) and to the entities' pages.
+//! client's `Accept` prefers `application/json` (negotiated as the index pages are: HTML first, 406 for
+//! neither), else as an HTML page whose hits link to the highlighted place in the document
+//! (`/doc/ID?hl=START-END#hl`) and to the entities' pages.
 //!
 //! The server keeps one index in memory, built from its store on the first search and rebuilt when the loaded
 //! graphs change (after an update).
@@ -14,7 +15,7 @@ use oxigraph::store::Store;
 
 use super::errors::{blocking, error_response};
 use super::html::{esc, local_path, PAGE_STYLE};
-use super::negotiate::accept;
+use super::negotiate::{accept, negotiate, Listing, INDEX_TYPES, INDEX_TYPES_TEXT};
 use super::ui::param;
 use super::Shared;
 use crate::model::error::Result;
@@ -34,14 +35,6 @@ fn current_index(store: &Store) -> Result<Arc<SearchIndex>> {
     let index = Arc::new(SearchIndex::in_memory(store, &Silent)?);
     *cached = Some(index.clone());
     Ok(index)
-}
-
-/// Does the client want JSON rather than a page?
-fn wants_json(headers: &HeaderMap) -> bool {
-    accept(headers).is_some_and(|a| {
-        let a = a.to_ascii_lowercase();
-        a.contains("application/json") && !a.contains("text/html")
-    })
 }
 
 /// `GET /search`.
@@ -71,12 +64,14 @@ pub(super) async fn search(
             .and_then(|l| l.parse().ok())
             .unwrap_or(100),
     };
-    let json = wants_json(&headers);
+    let Some(listing) = negotiate(accept(&headers), INDEX_TYPES) else {
+        return error_response(StatusCode::NOT_ACCEPTABLE, INDEX_TYPES_TEXT);
+    };
     let store = state.store.clone();
     let shown = query.clone();
     let work = move |_| -> Result<Vec<Hit>> { current_index(&store)?.search(&query) };
     match blocking(Some(state.config.timeout), work).await {
-        Ok(hits) if json => (
+        Ok(hits) if listing == Listing::Json => (
             [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
             serde_json::to_string(&hits).unwrap_or_else(|_| "[]".into()),
         )

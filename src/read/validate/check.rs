@@ -17,6 +17,7 @@ use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 
 use super::shapes::{sh, Constraint, Path, Shape, Target, ValueTest, SH};
+use super::sieve::Sieve;
 use super::Violation;
 use crate::model::error::{Error, Result};
 use crate::read::query;
@@ -164,7 +165,7 @@ fn parse(text: &str) -> Result<oxigraph::sparql::PreparedSparqlQuery> {
 }
 
 /// Three columns of a SELECT's rows.
-fn rows(
+pub(super) fn rows(
     results: std::result::Result<QueryResults<'_>, oxigraph::sparql::QueryEvaluationError>,
     columns: [&str; 3],
 ) -> Result<Vec<[Option<Term>; 3]>> {
@@ -191,6 +192,8 @@ pub(crate) struct DataGraph<'a> {
     superclasses: HashMap<NamedNode, HashSet<NamedNode>>,
     /// The values of the paths asked about most, by node.
     indexes: RefCell<HashMap<Path, PathIndex>>,
+    /// The sieve that narrows the focus nodes to those that may fail, when the focus triples are stored.
+    sieve: Option<Sieve<'a>>,
 }
 
 /// How often a path was asked about, and once that is more than [`SCAN_AFTER`] times, all its values by node: one
@@ -213,9 +216,75 @@ impl<'a> DataGraph<'a> {
             context,
             superclasses: HashMap::new(),
             indexes: RefCell::new(HashMap::new()),
+            sieve: None,
         };
         data.superclasses = data.read_superclasses()?;
+        data.sieve = data.make_sieve()?;
         Ok(data)
+    }
+
+    /// A sieve when the focus triples are graphs of the store, and so are the values (the default graph, empty in
+    /// a policykg store, is not reached by the sieve's `GRAPH ?g`).
+    fn make_sieve(&self) -> Result<Option<Sieve<'a>>> {
+        let Triples::Store {
+            store,
+            graphs,
+            whole,
+        } = &self.focus
+        else {
+            return Ok(None);
+        };
+        if !matches!(self.context, None | Some(Triples::Store { .. })) {
+            return Ok(None);
+        }
+        let default = GraphNameRef::DefaultGraph;
+        if let Some(quad) = store
+            .quads_for_pattern(None, None, None, Some(default))
+            .next()
+        {
+            quad.map_err(Error::storage)?;
+            return Ok(None);
+        }
+        let entailed = GraphName::NamedNode(crate::model::vocab::entailed_graph());
+        Ok(Some(Sieve::new(store, graphs, *whole, &entailed)))
+    }
+
+    /// The focus nodes of `targets` that may fail a core constraint of `shape`, when there is a sieve.
+    fn sieved(&self, targets: &[Target], shape: &Shape) -> Result<Option<Vec<Term>>> {
+        match &self.sieve {
+            Some(sieve) => sieve.candidates(targets, shape, &|c| self.subclasses(c)),
+            None => Ok(None),
+        }
+    }
+
+    /// Is `node` a focus node of `targets` (in the focus triples)?
+    fn is_focus(&self, node: &Term, targets: &[Target]) -> Result<bool> {
+        let subject = subject_ref(node);
+        for target in targets {
+            let mut found = false;
+            match (target, subject) {
+                (Target::Class(c), Some(s)) => {
+                    let classes = self.subclasses(c);
+                    self.focus.each(Some(s), rdf::TYPE, None, &mut |q| {
+                        found |= matches!(q.object, TermRef::NamedNode(t) if classes.iter().any(|c| c.as_ref() == t));
+                    })?;
+                }
+                (Target::SubjectsOf(p), Some(s)) => {
+                    self.focus
+                        .each(Some(s), p.as_ref(), None, &mut |_| found = true)?;
+                }
+                (Target::ObjectsOf(p), _) => {
+                    self.focus
+                        .each(None, p.as_ref(), Some(node.as_ref()), &mut |_| found = true)?;
+                }
+                (Target::Node(n), _) => found = n == node,
+                _ => {}
+            }
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The sources to read values from: the focus triples, then the context.
@@ -388,7 +457,7 @@ fn subject_ref(term: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
 
 /// The violations of one node shape and its property shapes.
 pub(crate) fn check_shape(data: &DataGraph, shape: &Shape) -> Result<Vec<Violation>> {
-    let focus = data.focus_nodes(&shape.targets)?;
+    let mut every_focus: Option<Vec<Term>> = None;
     let mut out = Vec::new();
     for s in std::iter::once(shape).chain(&shape.properties) {
         // A result names its shape; a property shape without a name of its own is named by its node shape.
@@ -402,9 +471,19 @@ pub(crate) fn check_shape(data: &DataGraph, shape: &Shape) -> Result<Vec<Violati
         };
         for constraint in &s.constraints {
             if let Constraint::Sparql { select, message } = constraint {
-                out.extend(results.sparql(data, &focus, select, message.as_deref())?);
+                out.extend(results.sparql(data, &shape.targets, select, message.as_deref())?);
             }
         }
+        // The sieve gives the focus nodes that may fail a core constraint; without one, every focus node is checked.
+        let focus = match data.sieved(&shape.targets, s)? {
+            Some(nodes) => nodes,
+            None => match &every_focus {
+                Some(nodes) => nodes.clone(),
+                None => every_focus
+                    .insert(data.focus_nodes(&shape.targets)?)
+                    .clone(),
+            },
+        };
         results.core(data, &focus, &mut out)?;
     }
     Ok(out)
@@ -538,16 +617,16 @@ impl Results<'_> {
     fn sparql(
         &self,
         data: &DataGraph,
-        focus: &[Term],
+        targets: &[Target],
         select: &str,
         message: Option<&str>,
     ) -> Result<Vec<Violation>> {
-        let focus: HashSet<&Term> = focus.iter().collect();
         let mut out = Vec::new();
         for [this, path, value] in data.select(select)? {
-            let Some(this) = this.filter(|t| focus.contains(t)) else {
+            let Some(this) = this else { continue };
+            if !data.is_focus(&this, targets)? {
                 continue;
-            };
+            }
             let mut result = self.result(
                 &this,
                 value,
@@ -681,6 +760,17 @@ fn lang_matches(tag: &str, range: &str) -> bool {
             && tag[..range.len()].eq_ignore_ascii_case(range)
 }
 
+/// The datatypes `compare` reads as numbers (the sieve's numeric tests name the same).
+pub(super) const NUMERIC: [NamedNodeRef<'static>; 7] = [
+    xsd::INTEGER,
+    xsd::DECIMAL,
+    xsd::DOUBLE,
+    xsd::FLOAT,
+    xsd::INT,
+    xsd::LONG,
+    xsd::NON_NEGATIVE_INTEGER,
+];
+
 /// The order of two values as SPARQL's `<` compares them: numbers by value, dates, years and strings of the same
 /// datatype by their (ISO 8601) lexical forms; `None` when they are not comparable.
 fn compare(a: &Term, b: &Term) -> Option<Ordering> {
@@ -688,19 +778,10 @@ fn compare(a: &Term, b: &Term) -> Option<Ordering> {
         return None;
     };
     let numeric = |l: &Literal| {
-        let d = l.datatype();
-        [
-            xsd::INTEGER,
-            xsd::DECIMAL,
-            xsd::DOUBLE,
-            xsd::FLOAT,
-            xsd::INT,
-            xsd::LONG,
-            xsd::NON_NEGATIVE_INTEGER,
-        ]
-        .contains(&d)
-        .then(|| l.value().parse::<f64>().ok())
-        .flatten()
+        NUMERIC
+            .contains(&l.datatype())
+            .then(|| l.value().parse::<f64>().ok())
+            .flatten()
     };
     match (numeric(a), numeric(b)) {
         (Some(x), Some(y)) => x.partial_cmp(&y),

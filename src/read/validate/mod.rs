@@ -10,6 +10,7 @@
 
 mod check;
 mod shapes;
+mod sieve;
 
 use std::path::PathBuf;
 

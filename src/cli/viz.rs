@@ -57,7 +57,7 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         &args.classes,
         false,
     )?;
-    let text = picture::render(&view, args.format, session.store()?.store())?;
+    let text = picture::render(&view, args.format, session.store()?)?;
     write_atomically(&args.output, text.as_bytes())?;
     Terminal.message(&format!(
         "wrote {} ({} nodes, {} edges) to {}",

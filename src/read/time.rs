@@ -250,9 +250,13 @@ pub fn as_of(store: &Store, facts: &Facts, query: &AsOfQuery) -> Result<AsOf> {
 }
 
 /// Where each instrument, agency and platform stands on each of `days` (`YYYY-MM-DD`), decided as [`as_of`]
-/// decides, from one reading of the store (the "as of" slider of the HTML picture asks for a day per year).
-/// Entities `as-of` does not answer for (initiatives, drafts, other classes) are absent.
-pub fn standings(store: &Store, days: &[String]) -> Result<HashMap<String, Vec<Standing>>> {
+/// decides, from its [`Facts`] (the "as of" slider of the HTML picture asks for a day per year). Entities `as-of`
+/// does not answer for (initiatives, drafts, other classes) are absent.
+pub fn standings(
+    store: &Store,
+    facts: &Facts,
+    days: &[String],
+) -> Result<HashMap<String, Vec<Standing>>> {
     let days = days
         .iter()
         .map(|d| {
@@ -260,8 +264,7 @@ pub fn standings(store: &Store, days: &[String]) -> Result<HashMap<String, Vec<S
                 .ok_or_else(|| Error::Usage(format!("{d:?} is not a day: use YYYY-MM-DD")))
         })
         .collect::<Result<Vec<_>>>()?;
-    let facts = Facts::read(store)?;
-    let known = Known::new(store, &facts);
+    let known = Known::new(store, facts);
     let members = known.members(None, true)?;
     let (mut steps, replaced) = known.lives(&members);
     Ok(members

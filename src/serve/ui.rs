@@ -17,6 +17,7 @@ use crate::graph::{export, picture as viz};
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
 use crate::read::catalog;
+use crate::read::time::Facts;
 
 /// `GET /`: the UI page.
 pub(super) async fn ui() -> Html<&'static str> {
@@ -90,7 +91,7 @@ pub(super) async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuer
             None => None,
         };
         let view = projection.view(iri.as_ref().map(|i| i.as_str()), depth, &[], false)?;
-        viz::html(&view, &store)
+        viz::html(&view, &store, &Facts::read(&store)?)
     })
     .await;
     match result {

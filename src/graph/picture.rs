@@ -835,9 +835,9 @@ mod tests {
         ] {
             assert!(!page.contains(fetch), "{fetch}");
         }
-        assert_eq!(render(p, PictureFormat::Html, store).unwrap(), page);
-        assert_eq!(render(p, PictureFormat::Dot, store).unwrap(), dot(p));
-        assert!(render(p, PictureFormat::Svg, store)
+        assert_eq!(render(p, PictureFormat::Html, kg).unwrap(), page);
+        assert_eq!(render(p, PictureFormat::Dot, kg).unwrap(), dot(p));
+        assert!(render(p, PictureFormat::Svg, kg)
             .unwrap()
             .starts_with("<svg "));
         // Every quote names its document.

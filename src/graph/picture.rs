@@ -300,7 +300,8 @@ fn slider_days(p: &Projection) -> Vec<String> {
 }
 
 /// One self-contained HTML page (inline CSS and JavaScript, no network) for exploring the projection. Its slider
-/// shows what `as-of` answers at the end of each year, from the store's time facts.
+/// shows what `as-of` answers at the end of each year, decided from the store's time `facts` (a process keeps
+/// them beside the store, the server in memory: reading them from the store costs more than the page).
 pub fn html(p: &Projection, store: &Store, facts: &time::Facts) -> Result<String> {
     let l = layout(p);
     let days = slider_days(p);
@@ -388,8 +389,8 @@ pub fn lineage_dot(p: &Projection, root: NodeIndex, l: &Lineage) -> String {
     dot(&sub)
 }
 
-/// The picture of a view in a format. The HTML page's "as of" slider reads the time facts kept beside the store
-/// ([`time::Facts::of`]): reading them from RocksDB cost a cold `viz` 100 ms of its 150.
+/// The picture of a view in a format (the HTML page reads the time facts kept beside `kg` for its "as of"
+/// slider).
 pub fn render(view: &Projection, format: PictureFormat, kg: &KgStore) -> Result<String> {
     Ok(match format {
         PictureFormat::Dot => dot(view),
@@ -801,7 +802,7 @@ mod tests {
     fn the_html_page_embeds_the_layout_and_needs_no_network() {
         let p = projected();
         let kg = crate::graph::bundled();
-        let page = render(p, PictureFormat::Html, kg).unwrap();
+        let page = html(p, kg.store(), &time::Facts::of(kg).unwrap()).unwrap();
         assert!(!page.contains("/*DATA*/null") && !page.contains("/*FONT*/"));
         let start = page.find("const DATA = ").unwrap() + "const DATA = ".len();
         let end = start + page[start..].find(";\n").unwrap();

@@ -250,8 +250,8 @@ pub fn as_of(store: &Store, facts: &Facts, query: &AsOfQuery) -> Result<AsOf> {
 }
 
 /// Where each instrument, agency and platform stands on each of `days` (`YYYY-MM-DD`), decided as [`as_of`]
-/// decides, from its [`Facts`] (the "as of" slider of the HTML picture asks for a day per year). Entities `as-of`
-/// does not answer for (initiatives, drafts, other classes) are absent.
+/// decides, from the time facts of the store (the "as of" slider of the HTML picture asks for a day per year).
+/// Entities `as-of` does not answer for (initiatives, drafts, other classes) are absent.
 pub fn standings(
     store: &Store,
     facts: &Facts,

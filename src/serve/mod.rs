@@ -1,9 +1,12 @@
 //! `policykg serve`: a SPARQL 1.1 Protocol endpoint, a browser UI, and dereferenceable entity and document pages.
 //!
-//! `/sparql` queries run in worker processes killed at the deadline (`--timeout`: 503 then); pages and updates
-//! run on Tokio's blocking pool, cancelled at the deadline. Load is bounded (see `limits.rs`): header and idle
-//! timeouts, a connection limit, and a limit of concurrent store work (503/429 with Retry-After, never a queue). Every entity IRI of the project
-//! (`https://w3id.org/policykg/id/…`, `/doc/…`) dereferences here by mapping the IRI base to the server.
+//! `/sparql` queries run in worker processes killed at the deadline (`--timeout`: 503 then), their answers
+//! streamed to the client as the worker writes them; pages and updates run on Tokio's blocking pool, cancelled
+//! at the deadline. Load is bounded (see `limits.rs`): header and idle timeouts, a connection limit, places of
+//! concurrent store work per client address and in all (503/429 with Retry-After, never a queue), and for
+//! workers a two-level feedback queue in which a long query yields the CPU and its place to newcomers. Every
+//! entity IRI of the project (`https://w3id.org/policykg/id/…`, `/doc/…`) dereferences here by mapping the IRI
+//! base to the server.
 //!
 //! The files, one concern each:
 //!
@@ -21,7 +24,8 @@
 //! | `views.rs` | the question views `/viz/regulation-platform`, `/viz/{lineage,agency,neighbourhood}/NAME` |
 //! | `errors.rs` | error responses, the status of each error, and `blocking`: all store work, under the deadline |
 //! | `limits.rs` | the connection loop (header and idle timeouts, connection limit), the limits of store work |
-//! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), killed at the deadline |
+//! | `search.rs` | `/search`: full-text search hits, HTML or JSON |
+//! | `worker.rs` | `/sparql` queries in worker processes (`policykg __sparql-worker`), their answers streamed, killed at the deadline |
 
 mod errors;
 mod html;
@@ -59,6 +63,7 @@ use crate::model::error::{Error, Result};
 use crate::model::report::Reporter;
 use crate::read::resolve::{LabelIndex, Resolver};
 use crate::read::service::{Federation, ServiceGate};
+use crate::read::time::Facts;
 use errors::blocking;
 
 /// How the server runs.
@@ -132,6 +137,8 @@ struct AppState {
     config: ServerConfig,
     /// The graph projection for entity pages and pictures, rebuilt after each update.
     projection: RwLock<Arc<Projection>>,
+    /// The time facts for the picture's "as of" slider, read again after each update.
+    time_facts: RwLock<Arc<Facts>>,
     /// The bundle's labels for the resolver, read once and again after each update.
     labels: RwLock<LabelIndex>,
     /// Which SERVICE endpoints queries may call.
@@ -162,6 +169,14 @@ impl AppState {
             .clone()
     }
 
+    /// The current time facts (read as [`Self::projection`] is).
+    fn time_facts(&self) -> Arc<Facts> {
+        self.time_facts
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The one resolver of names, over the labels read at start or after the last update.
     fn resolver(&self) -> Resolver {
         Resolver::with_labels(self.labels())
@@ -175,12 +190,16 @@ impl AppState {
             .clone()
     }
 
-    /// After an update: the projection and labels it may have changed, and no export built before.
-    fn updated(&self, projection: Projection, labels: LabelIndex) {
+    /// After an update: the projection, time facts and labels it may have changed, and no export built before.
+    fn updated(&self, projection: Projection, time_facts: Facts, labels: LabelIndex) {
         *self
             .projection
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::new(projection);
+        *self
+            .time_facts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(time_facts);
         *self.labels.write().unwrap_or_else(PoisonError::into_inner) = labels;
         let mut exports = self.exports.lock().unwrap_or_else(PoisonError::into_inner);
         exports.0 += 1;
@@ -241,6 +260,7 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             .local_addr()
             .map_err(|e| Error::io("<socket>", e))?;
         let projection = Projection::build(kg.store())?;
+        let time_facts = Facts::of(&kg)?;
         let labels = LabelIndex::load(kg.store(), kg.folder())?;
         let federation = Arc::new(if config.federate.is_empty() {
             Federation::Off
@@ -255,6 +275,7 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
             store: kg.store().clone(),
             config,
             projection: RwLock::new(Arc::new(projection)),
+            time_facts: RwLock::new(Arc::new(time_facts)),
             labels: RwLock::new(labels),
             federation,
             base_url,

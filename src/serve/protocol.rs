@@ -285,7 +285,8 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         let folder = &work_state.store_path;
         let labels = crate::data::labels::refresh(&work_state.store, folder)?;
         let labels = LabelIndex::from_labels(&work_state.store, &labels);
-        work_state.updated(Projection::build(&work_state.store)?, labels);
+        let time_facts = crate::read::time::Facts::read(&work_state.store)?;
+        work_state.updated(Projection::build(&work_state.store)?, time_facts, labels);
         Ok(())
     })
     .await;

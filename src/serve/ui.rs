@@ -17,7 +17,6 @@ use crate::graph::{export, picture as viz};
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
 use crate::read::catalog;
-use crate::read::time::Facts;
 
 /// `GET /`: the UI page.
 pub(super) async fn ui() -> Html<&'static str> {
@@ -85,13 +84,14 @@ pub(super) async fn viz_page(State(state): State<Shared>, RawQuery(raw): RawQuer
         .unwrap_or(1);
     let resolver = state.resolver();
     let store = state.store.clone();
+    let time_facts = state.time_facts();
     let result = blocking(Some(state.config.timeout), move |_| -> Result<String> {
         let iri = match focus {
             Some(name) => Some(resolver.resolve(&name)?),
             None => None,
         };
         let view = projection.view(iri.as_ref().map(|i| i.as_str()), depth, &[], false)?;
-        viz::html(&view, &store, &Facts::read(&store)?)
+        viz::html(&view, &store, &time_facts)
     })
     .await;
     match result {

@@ -77,12 +77,10 @@ fn rdf(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<Vec<
         (None, None) if args.entailed => export::Selection::Everything,
         (None, None) => export::Selection::All,
     };
-    let quads = export::select_quads(session.store()?.store(), &selection)?;
-    let mut bytes = Vec::new();
-    if let Some(sha) = export::write_rdf(&quads, args.format, &mut bytes)? {
+    let (bytes, canonical) = export::rdf(session.store()?, &selection, args.format)?;
+    if let Some((sha, quads)) = canonical {
         Terminal.message(&format!(
-            "SHA-256 {sha} ({} quads, RDFC-1.0 canonical N-Quads)",
-            quads.len()
+            "SHA-256 {sha} ({quads} quads, RDFC-1.0 canonical N-Quads)"
         ));
     }
     Ok(bytes)

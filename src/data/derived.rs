@@ -10,14 +10,15 @@
 //! stale file is never read: a load, a server update or a rebuild changes the state, and the next reader derives
 //! afresh.
 
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::data::output::write_atomically;
 use crate::data::store::KgStore;
-use crate::model::error::{Error, Result};
+use crate::model::error::Result;
 
 /// `name`'s value for the store as it is now: read from `policykg-NAME.json` in the store's folder when that was
 /// written for this state of the store by this binary, else `build()` (and written there for the next process, if
@@ -27,22 +28,60 @@ pub fn cached<T: Serialize + DeserializeOwned>(
     name: &str,
     build: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
+    kept(
+        kg,
+        &format!("policykg-{name}.json"),
+        build,
+        |value| serde_json::to_vec(value).ok().map(Cow::Owned),
+        |bytes| serde_json::from_slice(&bytes).ok(),
+    )
+}
+
+/// Bytes derived from the whole store (a whole-store export), kept as they are in `policykg-NAME` under the same
+/// rule as [`cached`]: written by the first process after a change, read back by later ones. Bytes over
+/// [`MAX_KEPT_BYTES`] are not kept.
+pub fn cached_bytes(
+    kg: &KgStore,
+    name: &str,
+    build: impl FnOnce() -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    kept(
+        kg,
+        &format!("policykg-{name}"),
+        build,
+        |bytes: &Vec<u8>| {
+            (bytes.len() <= MAX_KEPT_BYTES).then_some(Cow::Borrowed(bytes.as_slice()))
+        },
+        Some,
+    )
+}
+
+/// The largest bytes [`cached_bytes`] keeps: a copy beside the store costs its size on disk, and deriving bytes
+/// this large costs seconds either way (the bundle's exports are a few MiB).
+pub const MAX_KEPT_BYTES: usize = 64 << 20;
+
+/// The value kept in `file_name` in the store's folder for this state and binary, else `build()`, written there
+/// (as `encode` gives it) for the next process.
+fn kept<T>(
+    kg: &KgStore,
+    file_name: &str,
+    build: impl FnOnce() -> Result<T>,
+    encode: fn(&T) -> Option<Cow<'_, [u8]>>,
+    decode: impl FnOnce(Vec<u8>) -> Option<T>,
+) -> Result<T> {
     let (Some(folder), Some(key)) = (kg.folder(), key(kg)) else {
         return build();
     };
-    let path = file(folder, name);
-    if let Some(value) = read(&path, &key) {
+    let path = folder.join(file_name);
+    if let Some(value) = read(&path, &key).and_then(decode) {
         return Ok(value);
     }
     let value = build()?;
     // A read-only folder only costs the next process the build again.
-    let _ = keep(&path, &key, &value);
+    if let Some(bytes) = encode(&value) {
+        let _ = keep(&path, &key, &bytes);
+    }
     Ok(value)
-}
-
-/// The file of a derived value.
-fn file(folder: &Path, name: &str) -> PathBuf {
-    folder.join(format!("policykg-{name}.json"))
 }
 
 /// What a file must have been written for: this state of the store, by this binary.
@@ -61,21 +100,23 @@ fn binary() -> Option<String> {
     Some(format!("{}.{}", meta.len(), modified.as_nanos()))
 }
 
-/// The value in `path` if its first line is `key`; a missing, stale or unreadable file is no value.
-fn read<T: DeserializeOwned>(path: &Path, key: &str) -> Option<T> {
-    let bytes = std::fs::read(path).ok()?;
+/// What `path` holds after its first line, if that line is `key`; a missing or stale file holds nothing.
+fn read(path: &Path, key: &str) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(path).ok()?;
     let newline = bytes.iter().position(|&b| b == b'\n')?;
     if &bytes[..newline] != key.as_bytes() {
         return None;
     }
-    serde_json::from_slice(&bytes[newline + 1..]).ok()
+    bytes.drain(..=newline);
+    Some(bytes)
 }
 
-/// Write `key`, a newline, and the value as JSON, atomically.
-fn keep<T: Serialize>(path: &Path, key: &str, value: &T) -> Result<()> {
-    let mut bytes = format!("{key}\n").into_bytes();
-    serde_json::to_writer(&mut bytes, value)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+/// Write `key`, a newline, and the value's bytes, atomically.
+fn keep(path: &Path, key: &str, value: &[u8]) -> Result<()> {
+    let mut bytes = Vec::with_capacity(key.len() + 1 + value.len());
+    bytes.extend_from_slice(key.as_bytes());
+    bytes.push(b'\n');
+    bytes.extend_from_slice(value);
     write_atomically(path, &bytes)
 }
 
@@ -100,7 +141,7 @@ mod tests {
         let after = cached(&kg, "count", || Ok(count(&kg))).unwrap();
         assert!(after > first, "{after} after {first}");
         // A file for another state or binary is not trusted either.
-        let path = file(kg.folder().unwrap(), "count");
+        let path = kg.folder().unwrap().join("policykg-count.json");
         std::fs::write(&path, "another-state\n1").unwrap();
         assert_eq!(cached(&kg, "count", || Ok(count(&kg))).unwrap(), after);
         // In memory, nothing is kept.

@@ -15,8 +15,9 @@ use quick_xml::escape::escape;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::data::bundle;
 use crate::data::output;
+use crate::data::store::KgStore;
+use crate::data::{bundle, derived};
 use crate::graph::projection::{Edge, Projection};
 use crate::model::error::{Error, Result};
 use crate::model::format::ExportFormat;
@@ -87,6 +88,35 @@ pub fn select_quads(store: &Store, selection: &Selection) -> Result<Vec<Quad>> {
     }
     quads.sort_by_cached_key(|q| q.to_string());
     Ok(quads)
+}
+
+/// What a canonical export reports: its SHA-256 and how many quads it holds.
+pub type Canonical = (String, usize);
+
+/// An RDF export of a selection, with the SHA-256 and quad count of a canonical one. A whole-store export
+/// (`Selection::All`, `Selection::Everything`) is kept beside the store under its state (see
+/// [`crate::data::derived`]): sorting and serializing every quad costs a second on the bundle, so only the first
+/// export after a change pays it and exporting the same store again costs reading one file.
+pub fn rdf(
+    kg: &KgStore,
+    selection: &Selection,
+    format: ExportFormat,
+) -> Result<(Vec<u8>, Option<Canonical>)> {
+    let write = || -> Result<(Vec<u8>, Option<Canonical>)> {
+        let quads = select_quads(kg.store(), selection)?;
+        let mut bytes = Vec::new();
+        let sha = write_rdf(&quads, format, &mut bytes)?;
+        Ok((bytes, sha.map(|sha| (sha, quads.len()))))
+    };
+    let name = match (selection, format) {
+        // A canonical export reports its hash and quad count, which the kept bytes do not carry.
+        (_, ExportFormat::Canonical) => return write(),
+        (Selection::All, _) => format!("export.{format}"),
+        (Selection::Everything, _) => format!("export-entailed.{format}"),
+        (Selection::Graph(_) | Selection::Entities(_), _) => return write(),
+    };
+    let bytes = derived::cached_bytes(kg, &name, || write().map(|(bytes, _)| bytes))?;
+    Ok((bytes, None))
 }
 
 /// Write RDF. Graph formats (Turtle, N-Triples, RDF/XML) hold the union of the selected graphs; dataset formats

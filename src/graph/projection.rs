@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -15,6 +16,7 @@ use crate::data::derived;
 use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::vocab::{self, Provenance, PK};
+use crate::read::evidence::Sources;
 use crate::read::query;
 
 /// Where a node sits in the regulation → agency → platform → initiative picture.
@@ -227,9 +229,7 @@ impl Projection {
     pub fn build(store: &Store) -> Result<Self> {
         let mut p = Projection::default();
         p.add_entities(store)?;
-        let values = format!("VALUES ?p {{ {} }}", relations(store)?.join(" "));
-        let quotes = first_quotes(store, &values)?;
-        let events = p.add_relations(store, &values, &quotes)?;
+        let events = p.add_relations(store, &relations(store)?)?;
         p.add_steps(store, events)?;
         p.documents = documents(store)?;
         Ok(p)
@@ -274,41 +274,40 @@ impl Projection {
         Ok(())
     }
 
-    /// The edges between entities, with the first quote of each; returns the (event, entity, stated) links
-    /// that become dated steps instead of edges, and the (event, actor) links folded into those steps.
-    fn add_relations(
-        &mut self,
-        store: &Store,
-        values: &str,
-        quotes: &Quotes,
-    ) -> Result<EventLinks> {
-        let edges = query::select_strings(
-            store,
-            &format!("SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && ?g != pkg:entailed) }}"),
-        )?;
+    /// The edges between entities, one query per relation (each answered from its predicate's index, so that
+    /// the cost is that of the relations, whatever else is stored), with the first quote of each as `evidence` chooses it; returns
+    /// the (event, entity, provenance) links that become dated steps instead of edges, and the (event, actor)
+    /// links folded into those steps.
+    fn add_relations(&mut self, store: &Store, relations: &[NamedNode]) -> Result<EventLinks> {
+        let sources = Sources::new(store);
         let (mut events, mut actors) = (Vec::new(), Vec::new());
-        for r in edges {
-            let (s, p, o) = (r.get("s"), r.get("p"), r.get("o"));
-            let relation = p.strip_prefix(PK).unwrap_or(p).to_owned();
-            let evidence = quotes.get(&(s.to_owned(), p.to_owned(), o.to_owned()));
-            let implied = evidence.is_some_and(|(_, _, status)| {
-                Provenance::of_status(status) == Provenance::ImpliedActor
-            });
-            let provenance = Provenance::of_evidence(r.get("g"), implied);
-            match relation.as_str() {
-                "eventOf" => events.push((s.to_owned(), o.to_owned(), provenance)),
-                "actor" => actors.push((s.to_owned(), o.to_owned())),
-                _ => {
-                    let (Some(&a), Some(&b)) = (self.index.get(s), self.index.get(o)) else {
-                        continue;
-                    };
-                    let edge = Edge {
-                        relation,
-                        provenance,
-                        quote: evidence.map(|(q, _, _)| q.clone()),
-                        document: evidence.map(|(_, d, _)| d.clone()),
-                    };
-                    self.graph.add_edge(a, b, edge);
+        for p in relations {
+            let quotes = sources.first_of(p)?;
+            let relation = p.as_str().strip_prefix(PK).unwrap_or(p.as_str());
+            let links = query::select_strings(
+                store,
+                &format!("SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {p} ?o }} FILTER(isIRI(?o) && ?g != pkg:entailed) }}"),
+            )?;
+            for r in links {
+                let (s, o, g) = (r.string("s"), r.string("o"), r.get("g"));
+                let evidence = quotes.get(&(s.clone(), o.clone()));
+                let implied = evidence.is_some_and(|q| q.status == Provenance::ImpliedActor);
+                let provenance = Provenance::of_evidence(g, implied);
+                match relation {
+                    "eventOf" => events.push((s, o, provenance)),
+                    "actor" => actors.push((s, o)),
+                    _ => {
+                        let (Some(&a), Some(&b)) = (self.index.get(&s), self.index.get(&o)) else {
+                            continue;
+                        };
+                        let edge = Edge {
+                            relation: relation.to_owned(),
+                            provenance,
+                            quote: evidence.map(|q| q.quote.clone()),
+                            document: evidence.map(|q| q.document.clone()),
+                        };
+                        self.graph.add_edge(a, b, edge);
+                    }
                 }
             }
         }
@@ -665,10 +664,6 @@ struct EventLinks {
     actors: Vec<(String, String)>,
 }
 
-/// The first quote (and its document) of each (subject, property, object) fact.
-/// The first quote of each (s, p, o): its exact text, its document and its evidence's epistemic status.
-type Quotes = HashMap<(String, String, String), (String, String, String)>;
-
 /// A class's band comes from the ontology's hierarchy, so a class added there lands in the right band.
 fn bands(store: &Store) -> Result<HashMap<String, Band>> {
     let rows = query::select_strings(
@@ -693,34 +688,17 @@ fn bands(store: &Store) -> Result<HashMap<String, Band>> {
 }
 
 /// The relations: the ontology's object properties, minus those that are not links between entities. Naming
-/// them lets the store answer from its predicate indexes instead of scanning every quad.
-fn relations(store: &Store) -> Result<Vec<String>> {
+/// them lets the store answer from its predicate indexes instead of scanning every quad. Their order (the store's)
+/// and the order of each one's index decide the order of the edges, so of `EdgeIndex`.
+fn relations(store: &Store) -> Result<Vec<NamedNode>> {
     Ok(query::select_strings(
         store,
         "SELECT ?p WHERE { GRAPH pkg:ontology { ?p a owl:ObjectProperty } FILTER(STRSTARTS(STR(?p), STR(pk:)))
            FILTER(?p NOT IN (pk:mentionedIn, pk:epistemicStatus, pk:administrativeLevel, pk:sourceGraph, pk:observationOf, pk:actor)) }",
     )?
     .into_iter()
-    .map(|r| format!("<{}>", r.get("p")))
+    .map(|r| NamedNode::new_unchecked(r.get("p")))
     .collect())
-}
-
-fn first_quotes(store: &Store, values: &str) -> Result<Quotes> {
-    let mut quotes = Quotes::new();
-    for r in query::select_strings(
-        store,
-        &format!(
-            "SELECT ?s ?p ?o ?q ?d ?status WHERE {{ {values}
-               ?ev rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; pk:epistemicStatus ?status ; oa:hasTarget ?t .
-               ?t oa:hasSource ?d ; oa:hasSelector/oa:exact ?q }}"
-        ),
-    )? {
-        let key = (r.string("s"), r.string("p"), r.string("o"));
-        quotes
-            .entry(key)
-            .or_insert_with(|| (r.string("q"), r.string("d"), r.string("status")));
-    }
-    Ok(quotes)
 }
 
 /// Every source document's title and date (of issue, else the year it covers).

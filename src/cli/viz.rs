@@ -33,12 +33,22 @@ pub(crate) struct Args {
     /// Only these classes or bands, repeatable
     #[arg(long = "class")]
     classes: Vec<String>,
-    /// dot, svg or html
-    #[arg(long, value_enum, default_value_t = PictureFormat::Html)]
-    format: PictureFormat,
+    /// dot, svg or html (default: the output file's extension, .dot/.gv, .svg or .html/.htm; else html)
+    #[arg(long, value_enum)]
+    format: Option<PictureFormat>,
     /// The output file
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
+}
+
+impl Args {
+    /// The format asked for, else the one the output file's extension names (`-o map.svg` is an SVG, as a
+    /// researcher expects), else the HTML page.
+    fn format(&self) -> PictureFormat {
+        self.format
+            .or_else(|| PictureFormat::parse(self.output.extension()?.to_str()?))
+            .unwrap_or(PictureFormat::Html)
+    }
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
@@ -57,11 +67,11 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
         &args.classes,
         false,
     )?;
-    let text = picture::render(&view, args.format, session.store()?)?;
+    let text = picture::render(&view, args.format(), session.store()?)?;
     write_atomically(&args.output, text.as_bytes())?;
     Terminal.message(&format!(
         "wrote {} ({} nodes, {} edges) to {}",
-        args.format,
+        args.format(),
         view.graph.node_count(),
         view.graph.edge_count(),
         args.output.display()
@@ -83,12 +93,12 @@ fn run_view(name: ViewName, args: &Args, session: &Session) -> Result<()> {
         max_nodes: args.max_nodes,
     };
     let view = views::build(session.projection()?, &request)?;
-    let text = picture::render_view(&view, args.format);
+    let text = picture::render_view(&view, args.format());
     write_atomically(&args.output, text.as_bytes())?;
     Terminal.message(&format!(
         "wrote the {} view as {} ({} boxes, {} edges, {:.0}×{:.0} px) to {}",
         name.name(),
-        args.format,
+        args.format(),
         view.nodes.len(),
         view.edges.len(),
         view.layout.width,

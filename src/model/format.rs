@@ -288,11 +288,11 @@ subset! {
     /// The pictures `policykg viz` draws.
     PictureFormat {
         /// Graphviz DOT.
-        Dot = "dot",
+        Dot = "dot" ["gv"],
         /// A laid-out SVG.
         Svg = "svg",
         /// One offline interactive HTML page.
-        Html = "html",
+        Html = "html" ["htm"],
     }
 }
 

@@ -67,17 +67,35 @@ impl<'a> Sieve<'a> {
             subclasses,
             joins: Vec::new(),
         };
-        let Some(text) = query.text(targets, shape) else {
+        let Some(branches) = query.text(targets, shape) else {
             return Ok(None);
         };
-        let Some(text) = text else {
+        let mut union = Vec::new();
+        for branch in branches {
+            if let Some(probe) = &branch.probe {
+                if self.select(probe, "v")?.is_empty() {
+                    continue;
+                }
+            }
+            union.push(branch.text);
+        }
+        if union.is_empty() {
             return Ok(Some(Vec::new()));
-        };
+        }
+        let text = format!(
+            "SELECT DISTINCT ?this WHERE {{ {} }}",
+            union.join(" UNION ")
+        );
+        self.select(&text, "this").map(Some)
+    }
+
+    /// The values of one variable in the rows of a query.
+    fn select(&self, text: &str, variable: &str) -> Result<Vec<Term>> {
         let prepared = query::evaluator()
-            .parse_query(&text)
+            .parse_query(text)
             .map_err(|e| Error::Evaluation(format!("a sieve query of the shapes: {e}")))?;
-        let nodes = rows(prepared.on_store(self.store).execute(), ["this"; 3])?;
-        Ok(Some(nodes.into_iter().filter_map(|[n, _, _]| n).collect()))
+        let nodes = rows(prepared.on_store(self.store).execute(), [variable; 3])?;
+        Ok(nodes.into_iter().filter_map(|[n, _, _]| n).collect())
     }
 
     /// `GRAPH ?g { pattern }` over the graphs values are read from.
@@ -89,6 +107,18 @@ impl<'a> Sieve<'a> {
     }
 }
 
+/// A part of a sieve query (the query is their UNION), and a query that must have a row for it to name any node.
+struct Branch {
+    text: String,
+    probe: Option<String>,
+}
+
+impl Branch {
+    fn new(text: String) -> Self {
+        Branch { text, probe: None }
+    }
+}
+
 /// One sieve query being written: the subqueries joined to each value (class membership, `sh:lessThan` values).
 struct Query<'s, 'a> {
     sieve: &'s Sieve<'a>,
@@ -97,9 +127,9 @@ struct Query<'s, 'a> {
 }
 
 impl Query<'_, '_> {
-    /// The query text: `None` when the targets cannot be written, `Some(None)` when the shape has no core
+    /// The branches of the query: `None` when the targets cannot be written, none when the shape has no core
     /// constraint (no node may fail one).
-    fn text(&mut self, targets: &[Target], shape: &Shape) -> Option<Option<String>> {
+    fn text(&mut self, targets: &[Target], shape: &Shape) -> Option<Vec<Branch>> {
         let focus = self.focus(targets)?;
         let mut having = Vec::new();
         // Tests of a value alone, and `sh:lessThan` tests of a value against the focus node's other values.
@@ -131,7 +161,7 @@ impl Query<'_, '_> {
             }
         }
         if having.is_empty() && fails.is_empty() && ordered.is_empty() {
-            return Some(None);
+            return Some(Vec::new());
         }
         let focus = format!("{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }}");
         let pattern = |this: &str| match &shape.path {
@@ -153,36 +183,40 @@ impl Query<'_, '_> {
                 None => values.clone(),
                 Some(_) => format!("OPTIONAL {values}"),
             };
-            union.push(format!(
+            union.push(Branch::new(format!(
                 "{{ SELECT ?this WHERE {{ {focus} {optional} }} GROUP BY ?this HAVING ({}) }}",
                 having.join(" || ")
-            ));
+            )));
         }
         let joins = self.joins.join(" ");
         if !ordered.is_empty() {
             fails.extend(ordered);
-            union.push(format!(
+            union.push(Branch::new(format!(
                 "{{ {focus} {values} {joins} {} FILTER(COALESCE({}, true)) }}",
                 bounds.join(" "),
                 any(&fails)
-            ));
+            )));
         } else if !fails.is_empty() {
             let test = format!("{joins} FILTER(COALESCE({}, true))", any(&fails));
             union.push(match &shape.path {
-                None => format!("{{ {focus} {values} {test} }}"),
-                // Each distinct value is tested once (74 classes for 27,000 rdf:type triples), then joined to
-                // the nodes that have it: the GROUP BY keeps the optimizer from pushing the test below it, onto
-                // every triple. A test reads the value's term, a RocksDB read for an IRI or a long string.
-                Some(_) => format!(
-                    "{{ {focus} {values} {{ SELECT ?v WHERE {{ {{ SELECT ?v WHERE {{ {} }} GROUP BY ?v }} {test} }} }} }}",
-                    self.sieve.read("g", &pattern("?x"))
-                ),
+                None => Branch::new(format!("{{ {focus} {values} {test} }}")),
+                // Each distinct value is tested once (74 classes for 27,000 rdf:type triples): the GROUP BY keeps
+                // the optimizer from pushing the test below it, onto every triple (a test reads the value's term,
+                // a RocksDB read for an IRI or a long string). Only when a value fails are the focus nodes read
+                // and joined to the values that failed.
+                Some(_) => {
+                    let failing = format!(
+                        "SELECT ?v WHERE {{ {{ SELECT ?v WHERE {{ {} }} GROUP BY ?v }} {test} }}",
+                        self.sieve.read("g", &pattern("?x"))
+                    );
+                    Branch {
+                        text: format!("{{ {focus} {values} {{ {failing} }} }}"),
+                        probe: Some(format!("{failing} LIMIT 1")),
+                    }
+                }
             });
         }
-        Some(Some(format!(
-            "SELECT DISTINCT ?this WHERE {{ {} }}",
-            union.join(" UNION ")
-        )))
+        Some(union)
     }
 
     /// The focus nodes of the targets, in the focus graphs.

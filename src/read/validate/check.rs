@@ -612,8 +612,8 @@ impl Results<'_> {
 
     /// A SHACL-SPARQL constraint: its SELECT runs once over the whole data graph (`$this` free) and its rows whose
     /// `$this` is a focus node are the violations. That is the rows SHACL's one run per focus node (with `$this`
-    /// pre-bound) gives, for queries whose `$this` occurs in a triple pattern of the top-level group, as in
-    /// `ontology/shapes.ttl`.
+    /// pre-bound) gives, for queries whose top-level group binds `$this` by a triple pattern in every solution
+    /// (in each branch of a UNION), as in `ontology/shapes.ttl`.
     fn sparql(
         &self,
         data: &DataGraph,

@@ -6,12 +6,12 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{NamedNode, NamedOrBlankNode, NamedOrBlankNodeRef, Term};
+use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, Term};
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::data::seeds::{self, Sentence};
-use crate::model::error::{Error, Result};
+use crate::model::error::Result;
 use crate::model::vocab::{self, Provenance};
 use crate::read::resolve::LabelIndex;
 use crate::read::{quads, query};
@@ -163,13 +163,10 @@ fn candidates(store: &Store, a: &NamedNode, b: Option<&NamedNode>) -> Result<Opt
 /// An entity and its events (the subjects of `?event pk:eventOf entity`); `None` when an event is a blank node.
 fn side(store: &Store, entity: &NamedNode) -> Result<Option<Vec<NamedNode>>> {
     let event_of = vocab::pk("eventOf");
-    let mut nodes = vec![entity.clone()];
-    for quad in store.quads_for_pattern(None, Some(event_of.as_ref()), Some(entity.into()), None) {
-        match quad.map_err(Error::storage)?.subject {
-            NamedOrBlankNode::NamedNode(event) => nodes.push(event),
-            NamedOrBlankNode::BlankNode(_) => return Ok(None),
-        }
-    }
+    let Some(mut nodes) = quads::named_subjects(store, event_of.as_ref(), entity.into())? else {
+        return Ok(None);
+    };
+    nodes.push(entity.clone());
     nodes.sort();
     nodes.dedup();
     Ok(Some(nodes))
@@ -179,14 +176,10 @@ fn side(store: &Store, entity: &NamedNode) -> Result<Option<Vec<NamedNode>>> {
 /// an item is a blank node.
 fn items(store: &Store, position: &str, node: &NamedNode) -> Result<Option<BTreeSet<String>>> {
     let property = vocab::ns(vocab::RDF, position);
-    let mut found = BTreeSet::new();
-    for quad in store.quads_for_pattern(None, Some(property.as_ref()), Some(node.into()), None) {
-        match quad.map_err(Error::storage)?.subject {
-            NamedOrBlankNode::NamedNode(item) => found.insert(item.to_string()),
-            NamedOrBlankNode::BlankNode(_) => return Ok(None),
-        };
-    }
-    Ok(Some(found))
+    Ok(
+        quads::named_subjects(store, property.as_ref(), node.into())?
+            .map(|items| items.iter().map(NamedNode::to_string).collect()),
+    )
 }
 
 /// A source document as quotes show it.
@@ -323,22 +316,12 @@ impl<'a> Sources<'a> {
         // Named in `VALUES`, the annotations are where the query starts (left to plan alone, it started from
         // every selector: 25 ms per predicate on the bundle).
         let says = vocab::ns(vocab::RDF, "predicate");
-        let mut annotations = Vec::new();
-        for q in quads::matching(
-            self.store,
-            None,
-            Some(says.as_ref()),
-            Some(predicate.into()),
-            None,
-        )? {
-            match q.subject {
-                NamedOrBlankNode::NamedNode(ev) => annotations.push(ev.to_string()),
-                NamedOrBlankNode::BlankNode(_) => {
-                    annotations.clear();
-                    break;
-                }
-            }
-        }
+        let annotations: Vec<String> =
+            quads::named_subjects(self.store, says.as_ref(), predicate.into())?
+                .unwrap_or_default()
+                .iter()
+                .map(NamedNode::to_string)
+                .collect();
         let values = match annotations.is_empty() {
             true => String::new(),
             false => format!("VALUES ?ev {{ {} }}", annotations.join(" ")),

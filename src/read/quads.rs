@@ -36,6 +36,23 @@ pub fn objects(
         .collect())
 }
 
+/// The subjects of `predicate` with `object`, in every graph, all IRIs; `None` when one is a blank node (a caller
+/// naming them in SPARQL `VALUES` cannot name a blank node, and falls back to a query that finds them).
+pub fn named_subjects(
+    store: &Store,
+    predicate: NamedNodeRef,
+    object: TermRef,
+) -> Result<Option<Vec<NamedNode>>> {
+    let mut subjects = Vec::new();
+    for quad in matching(store, None, Some(predicate), Some(object), None)? {
+        match quad.subject {
+            NamedOrBlankNode::NamedNode(node) => subjects.push(node),
+            NamedOrBlankNode::BlankNode(_) => return Ok(None),
+        }
+    }
+    Ok(Some(subjects))
+}
+
 /// The first object of `subject`'s `predicate`, if it has one.
 pub fn object(
     store: &Store,

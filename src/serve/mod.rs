@@ -259,7 +259,8 @@ pub fn serve(kg: KgStore, config: ServerConfig, reporter: &dyn Reporter) -> Resu
         let address = listener
             .local_addr()
             .map_err(|e| Error::io("<socket>", e))?;
-        let projection = Projection::build(kg.store())?;
+        // What the last process derived and kept beside the store, when the store has not changed since.
+        let projection = Projection::of_store(&kg)?;
         let time_facts = Facts::of(&kg)?;
         let labels = LabelIndex::load(kg.store(), kg.folder())?;
         let federation = Arc::new(if config.federate.is_empty() {

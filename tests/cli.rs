@@ -339,36 +339,6 @@ fn unwritable_output_leaves_no_partial_file() {
 }
 
 #[test]
-fn a_picture_without_format_takes_the_output_files_extension() {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, start) in [
-        ("map.svg", "<svg "),
-        ("map.gv", "digraph"),
-        ("map.DOT", "digraph"),
-        ("map.htm", "<!DOCTYPE html>"),
-        ("map.png", "<!DOCTYPE html>"),
-    ] {
-        let file = dir.path().join(name);
-        let out = run(built_store(), &["viz", "-o", file.to_str().unwrap()]);
-        assert!(out.status.success(), "{name}: {}", stderr(&out));
-        let text = std::fs::read_to_string(&file).unwrap();
-        // The first line that is not a DOT comment.
-        let first = text.lines().find(|l| !l.starts_with("//")).unwrap();
-        assert!(first.starts_with(start), "{name}: {first}");
-    }
-    // An explicit --format wins over the extension.
-    let file = dir.path().join("picture.svg");
-    let out = run(
-        built_store(),
-        &["viz", "--format", "dot", "-o", file.to_str().unwrap()],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(std::fs::read_to_string(&file)
-        .unwrap()
-        .contains("\ndigraph policykg {"));
-}
-
-#[test]
 fn check_seeds_passes_on_the_checkout() {
     let out = policykg()
         .arg("check-seeds")

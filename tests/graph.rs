@@ -86,44 +86,64 @@ fn neighbours_and_rank_answer_in_json() {
     );
 }
 
+/// Run `viz ARGS… -o FILE` on the built store and give what it wrote.
+fn picture(file: &std::path::Path, args: &[&str]) -> String {
+    let mut all = vec!["viz"];
+    all.extend_from_slice(args);
+    all.extend(["-o", file.to_str().unwrap()]);
+    let out = run(built_store(), &all);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    std::fs::read_to_string(file).unwrap()
+}
+
+/// Check that a picture's first line that is not a DOT comment starts with `starts`.
+fn assert_starts(text: &str, starts: &str, what: &str) {
+    let first = text.lines().find(|l| !l.starts_with("//")).unwrap_or("");
+    assert!(first.starts_with(starts), "{what}: {first}");
+}
+
 #[test]
 fn viz_writes_each_picture_format_to_its_file() {
     let dir = tempfile::tempdir().unwrap();
     for (format, starts) in [
-        ("dot", "// policykg"),
+        ("dot", "digraph"),
         ("svg", "<svg "),
         ("html", "<!DOCTYPE html>"),
     ] {
         let file = dir.path().join(format!("focus.{format}"));
-        let out = run(
-            built_store(),
-            &[
-                "viz",
-                "--focus",
-                "苏服办",
-                "--depth",
-                "1",
-                "--format",
-                format,
-                "-o",
-                file.to_str().unwrap(),
-            ],
+        let text = picture(
+            &file,
+            &["--focus", "苏服办", "--depth", "1", "--format", format],
         );
-        assert!(out.status.success(), "{format}: {}", stderr(&out));
-        let text = std::fs::read_to_string(&file).unwrap();
         assert!(
-            text.trim_start()
-                .to_lowercase()
-                .starts_with(&starts.to_lowercase()),
-            "{format}: {}",
-            &text[..80.min(text.len())]
+            text.starts_with("// policykg") || format != "dot",
+            "{format}"
         );
+        assert_starts(&text, starts, format);
         assert!(text.contains("苏服办"), "{format}");
         assert!(
             !text.contains("江苏省公共数据管理办法"),
             "{format}: only the focus"
         );
     }
+}
+
+#[test]
+fn without_format_a_picture_takes_the_output_files_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, starts) in [
+        ("map.svg", "<svg "),
+        ("map.gv", "digraph"),
+        ("map.DOT", "digraph"),
+        ("map.htm", "<!DOCTYPE html>"),
+        ("map.png", "<!DOCTYPE html>"),
+    ] {
+        let text = picture(&dir.path().join(name), &[]);
+        assert_starts(&text, starts, name);
+    }
+    // An explicit --format wins over the extension.
+    let text = picture(&dir.path().join("picture.svg"), &["--format", "dot"]);
+    assert_starts(&text, "digraph policykg {", "--format dot -o picture.svg");
 }
 
 #[test]

@@ -43,7 +43,12 @@ fn check_file_error(e: &Error, place: &str, text: &[u8]) {
         "does not name {place}: {message}"
     );
     if let Error::Syntax { line, column, .. } = e {
-        let lines = text.split(|b| *b == b'\n').count() as u64;
+        // Lines as Turtle's grammar ends them (EOL ::= [#xD#xA]+): `\r\n`, `\n`, and a lone `\r` too, as the
+        // parser counts them (a lone `\r` once gave line 7 of what `\n` alone splits into 6).
+        let text = String::from_utf8_lossy(text)
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
+        let lines = text.split('\n').count() as u64;
         assert!(
             *line >= 1 && *line <= lines && *column >= 1,
             "{line}:{column} outside a text of {lines} lines: {message}"

@@ -150,6 +150,56 @@ fn command_name(cmdline: &[u8]) -> String {
     }
 }
 
+/// The soft descriptor limit a snapshot is opened under: Oxigraph's minimum (a reserve of 48 descriptors and 48
+/// table files).
+///
+/// At open, RocksDB loads each column family's table readers with 16 threads (`max_file_opening_threads`) until
+/// its table cache is a quarter full, at most 16 tables; Oxigraph sizes that cache from the process's descriptor
+/// limit (limit − 48) and its read-only open takes no options. With the usual limits a cold process started 184
+/// threads to open the bundle's 20 small files, a quarter of its time; under this limit it stops after 9 tables
+/// (79 threads). The cache keeps 38 open tables for the process's life, enough for the bundle and for a command
+/// that reads a few graphs of a large store (one process, one command).
+const SNAPSHOT_DESCRIPTORS: u64 = 96;
+
+/// Whether this process runs one thread (Linux's `/proc/self/status`; false where that cannot be read).
+fn single_threaded() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .any(|line| line.split_whitespace().eq(["Threads:", "1"]))
+    })
+}
+
+/// Run `open` with the soft `RLIMIT_NOFILE` lowered to `limit` (when it is higher), and restore it after: the
+/// only way to size the table cache of Oxigraph's read-only open. The limit is the process's, so it is lowered
+/// only while the process runs one thread (a command opening its store), never where another thread could be
+/// opening files (the test harness, a server).
+fn with_descriptor_limit<T>(limit: u64, open: impl FnOnce() -> T) -> T {
+    let mut before = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by reference.
+    let lowered = single_threaded()
+        && unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut before) } == 0
+        && before.rlim_cur > limit
+        && unsafe {
+            libc::setrlimit(
+                libc::RLIMIT_NOFILE,
+                &libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: before.rlim_max,
+                },
+            )
+        } == 0;
+    let opened = open();
+    if lowered {
+        // SAFETY: as above; the previous soft limit is at most the unchanged hard limit.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &before) };
+    }
+    opened
+}
+
 impl KgStore {
     /// Open the store at `path`, building it from the bundled data when it does not exist and rebuilding the
     /// bundle's graphs when it was built by another version. Messages about that go to stderr.
@@ -289,7 +339,8 @@ impl KgStore {
         // The state before the snapshot: a write in between makes the folder's state newer than this one, so
         // what is derived from the snapshot is never kept under a state it does not show.
         let opened_state = state_of(path);
-        let store = Store::open_read_only(path).map_err(|e| storage_error(path, e))?;
+        let store = with_descriptor_limit(SNAPSHOT_DESCRIPTORS, || Store::open_read_only(path))
+            .map_err(|e| storage_error(path, e))?;
         let kg = KgStore {
             store,
             path: path.to_path_buf(),

@@ -240,12 +240,7 @@ fn labels() -> &'static Vec<(String, String)> {
         let mut all: Vec<(String, String)> = resolver()
             .labels
             .labelled()
-            .flat_map(|(iri, zh, en)| {
-                [
-                    (zh.to_owned(), iri.to_owned()),
-                    (en.to_owned(), iri.to_owned()),
-                ]
-            })
+            .flat_map(|[iri, zh, en]| [(zh, iri.clone()), (en, iri)])
             .filter(|(label, _)| !label.is_empty())
             .collect();
         all.sort();

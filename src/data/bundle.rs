@@ -63,20 +63,26 @@ pub fn queries() -> impl Iterator<Item = BundledFile> {
     under("queries/", ".rq")
 }
 
-/// A fingerprint of everything bundled: a store built from another bundle is rebuilt.
+/// A fingerprint of everything bundled: a store built from another bundle is rebuilt. Hashed once per process
+/// (a megabyte and a half of text; every open and every kept file checks it).
 pub fn fingerprint() -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(env!("CARGO_PKG_VERSION"));
-    for (path, text) in FILES {
-        if path.starts_with("queries/") {
-            continue; // queries are read from the binary, not the store
-        }
-        hasher.update(path.as_bytes());
-        hasher.update([0]);
-        hasher.update(text.as_bytes());
-        hasher.update([0]);
-    }
-    hex(&hasher.finalize()[..12])
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT
+        .get_or_init(|| {
+            let mut hasher = Sha256::new();
+            hasher.update(env!("CARGO_PKG_VERSION"));
+            for (path, text) in FILES {
+                if path.starts_with("queries/") {
+                    continue; // queries are read from the binary, not the store
+                }
+                hasher.update(path.as_bytes());
+                hasher.update([0]);
+                hasher.update(text.as_bytes());
+                hasher.update([0]);
+            }
+            hex(&hasher.finalize()[..12])
+        })
+        .clone()
 }
 
 /// Lowercase hexadecimal.

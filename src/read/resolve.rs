@@ -6,36 +6,19 @@
 //! `Jiangsu Provincial Data Bureau`, case-insensitive for Latin letters). An ambiguous name lists the candidates;
 //! an unknown one suggests the nearest labels.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
-use crate::data::labels::{self, Label, LabelKind};
+pub use crate::data::labels::normalise;
+use crate::data::labels::{self, prefer, LabelKind, LabelTable};
 use crate::data::store::KgStore;
 use crate::model::error::{Error, Result};
 use crate::model::vocab;
 use crate::read::query;
-
-/// The form names are compared in, so that a researcher need not type a name exactly as the document wrote
-/// it: quotation marks and brackets are dropped wherever they stand (“苏服办”2.0 → 苏服办2.0, 《办法》 → 办法),
-/// full-width Latin letters, digits and signs become half-width, spaces go (12345 热线 → 12345热线), and Latin
-/// letters are lowercased.
-pub fn normalise(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c {
-            '《' | '》' | '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '『' | '』' | '〈'
-            | '〉' => None,
-            c if c.is_whitespace() => None,
-            // Full-width forms U+FF01..U+FF5E are ASCII shifted by 0xFEE0; U+3000 is the ideographic space.
-            c @ '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            c => Some(c),
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// Names longer than this get no suggestions: comparing them costs time and no label is that long.
 const MAX_SUGGESTED_NAME: usize = 64;
@@ -51,56 +34,30 @@ pub struct LabelIndex {
     bundle: Arc<BundleLabels>,
 }
 
-/// The bundle's labels, indexed.
+/// The bundle's label table, with what suggestions need built on the first suggestion.
 #[derive(Default)]
 struct BundleLabels {
-    /// IRI → (zh preferred label, en preferred label).
-    preferred: HashMap<String, (String, String)>,
-    /// Normalised label or alias → IRIs that carry it.
-    by_label: BTreeMap<String, BTreeSet<String>>,
-    /// Every (label, its normalised form), for suggestions.
-    all: Vec<(String, String)>,
-    /// Character → the labels (positions in `all`) whose normalised form has it; built by the first suggestion,
-    /// since it costs most of the index (a hundred thousand entries) and only a name that matched nothing needs it.
-    by_char: OnceLock<HashMap<char, Vec<usize>>>,
+    table: LabelTable,
+    /// Every (label, its normalised form), and character → the labels (positions) whose normalised form has it:
+    /// built by the first suggestion, since only a name that matched nothing needs them.
+    by_char: OnceLock<Suggestable>,
 }
 
-/// Fill a (zh, en) display pair from one label, keeping the first label of each language in preference order
-/// (the kinds arrive Preferred, then Rdfs); an untagged `rdfs:label` counts as English.
-fn prefer(entry: &mut (String, String), kind: LabelKind, lang: &str, value: &str) {
-    let slot = match (kind, lang) {
-        (LabelKind::Alias, _) => return,
-        (_, "zh") => &mut entry.0,
-        (_, "en") | (LabelKind::Rdfs, "") => &mut entry.1,
-        _ => return,
-    };
-    if slot.is_empty() {
-        value.clone_into(slot);
-    }
-}
+/// Every (label, its normalised form), and character → the positions of the labels whose form has it.
+type Suggestable = (Vec<(String, String)>, HashMap<char, Vec<usize>>);
 
 impl BundleLabels {
-    fn add(&mut self, label: &Label) {
-        let entry = self.preferred.entry(label.iri.clone()).or_default();
-        prefer(entry, label.kind, &label.lang, &label.value);
-        let key = normalise(&label.value);
-        self.by_label
-            .entry(key.clone())
-            .or_default()
-            .insert(label.iri.clone());
-        self.all.push((label.value.clone(), key));
-    }
-
     /// The labels that share at least one character with a normalised name, with their normalised forms.
     fn candidates(&self, wanted: &str) -> Vec<(&str, &str)> {
-        let by_char = self.by_char.get_or_init(|| {
+        let (all, by_char) = self.by_char.get_or_init(|| {
+            let all: Vec<(String, String)> = self.table.labels().collect();
             let mut by_char: HashMap<char, Vec<usize>> = HashMap::new();
-            for (position, (_, key)) in self.all.iter().enumerate() {
+            for (position, (_, key)) in all.iter().enumerate() {
                 for c in key.chars().collect::<BTreeSet<char>>() {
                     by_char.entry(c).or_default().push(position);
                 }
             }
-            by_char
+            (all, by_char)
         });
         let positions: BTreeSet<usize> = wanted
             .chars()
@@ -110,7 +67,7 @@ impl BundleLabels {
             .collect();
         positions
             .into_iter()
-            .map(|i| (self.all[i].0.as_str(), self.all[i].1.as_str()))
+            .map(|i| (all[i].0.as_str(), all[i].1.as_str()))
             .collect()
     }
 }
@@ -119,33 +76,32 @@ impl LabelIndex {
     /// The bundle's labels (kept in the store folder when there is one: `None` for an in-memory store), with
     /// lookups of loaded labels in `store`.
     pub fn load(store: &Store, folder: Option<&Path>) -> Result<Self> {
-        Ok(LabelIndex::from_labels(
+        Ok(LabelIndex::from_table(
             store,
-            &labels::bundle_labels(store, folder)?,
+            labels::bundle_labels(store, folder)?,
         ))
     }
 
-    /// An index over the bundle's labels already read (the server, after refreshing them on an update).
-    pub fn from_labels(store: &Store, labels: &[Label]) -> Self {
-        let mut bundle = BundleLabels::default();
-        for label in labels {
-            bundle.add(label);
-        }
+    /// An index over the bundle's label table already read (the server, after refreshing it on an update).
+    pub fn from_table(store: &Store, table: LabelTable) -> Self {
         LabelIndex {
             store: store.clone(),
-            bundle: Arc::new(bundle),
+            bundle: Arc::new(BundleLabels {
+                table,
+                by_char: OnceLock::new(),
+            }),
         }
     }
 
     /// The IRIs whose label or alias is `name`: the bundle's by normalised form, loaded data's by exact label
     /// (untagged, `@zh` or `@en`), each an index lookup.
     fn named(&self, name: &str) -> Result<BTreeSet<String>> {
-        let mut iris = self
+        let mut iris: BTreeSet<String> = self
             .bundle
-            .by_label
-            .get(&normalise(name))
-            .cloned()
-            .unwrap_or_default();
+            .table
+            .iris_named(&normalise(name))
+            .into_iter()
+            .collect();
         let forms = [
             Literal::new_simple_literal(name),
             Literal::new_language_tagged_literal_unchecked(name, "zh"),
@@ -171,8 +127,8 @@ impl LabelIndex {
 
     /// The (zh, en) display labels of an IRI: the bundle's from memory, others looked up by IRI in the store.
     fn pair(&self, iri: &str) -> (String, String) {
-        if let Some(pair) = self.bundle.preferred.get(iri) {
-            return pair.clone();
+        if let Some(pair) = self.bundle.table.pair(iri) {
+            return pair;
         }
         let mut pair = (String::new(), String::new());
         let Ok(node) = NamedNode::new(iri) else {
@@ -216,11 +172,8 @@ impl LabelIndex {
 
     /// Every labelled IRI with its zh and en preferred labels (empty when it has none in that language), for
     /// clients that show or complete names themselves (the server UI's completion).
-    pub fn labelled(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.bundle
-            .preferred
-            .iter()
-            .map(|(iri, (zh, en))| (iri.as_str(), zh.as_str(), en.as_str()))
+    pub fn labelled(&self) -> impl Iterator<Item = [String; 3]> + '_ {
+        self.bundle.table.pairs()
     }
 
     /// The display form of a term: labels for labelled IRIs, literal values as they are.

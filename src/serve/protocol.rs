@@ -284,7 +284,7 @@ async fn run_update(state: Shared, text: String, headers: &HeaderMap) -> Respons
         work_state.store.flush().map_err(Error::storage)?;
         let folder = &work_state.store_path;
         let labels = crate::data::labels::refresh(&work_state.store, folder)?;
-        let labels = LabelIndex::from_labels(&work_state.store, &labels);
+        let labels = LabelIndex::from_table(&work_state.store, labels);
         let time_facts = crate::read::time::Facts::read(&work_state.store)?;
         work_state.updated(Projection::build(&work_state.store)?, time_facts, labels);
         Ok(())

@@ -69,9 +69,9 @@ fn terms(store: &Store, labels: &LabelIndex) -> Result<Terms> {
     for (iri, kind) in &kinds {
         by_iri.insert(iri.clone(), term(iri, kind, "", ""));
     }
-    for (iri, zh, en) in labels.labelled() {
-        let kind = kinds.get(iri).copied().unwrap_or("entity");
-        by_iri.insert(iri.to_owned(), term(iri, kind, zh, en));
+    for [iri, zh, en] in labels.labelled() {
+        let kind = kinds.get(&iri).copied().unwrap_or("entity");
+        by_iri.insert(iri.clone(), term(&iri, kind, &zh, &en));
     }
     let rank = |t: &Term| {
         ["class", "property", "entity"]

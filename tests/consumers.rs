@@ -52,6 +52,17 @@ fn rdflib_and_networkx_read_the_exports() {
         "nodes": p.graph.node_count(), "edges": p.graph.edge_count(),
     });
     std::fs::write(dir.path().join("expected.json"), expected.to_string()).unwrap();
+    // `rank`'s betweenness of every node, by its GraphML id, for networkx to recompute.
+    let betweenness: serde_json::Map<String, serde_json::Value> = p
+        .centrality()
+        .into_iter()
+        .map(|(n, _, b)| (format!("n{}", n.index()), b.into()))
+        .collect();
+    std::fs::write(
+        dir.path().join("betweenness.json"),
+        serde_json::Value::from(betweenness).to_string(),
+    )
+    .unwrap();
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/consumers/check_exports.py"

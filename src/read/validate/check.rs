@@ -194,7 +194,13 @@ pub(crate) struct DataGraph<'a> {
     indexes: RefCell<HashMap<Path, PathIndex>>,
     /// The sieve that narrows the focus nodes to those that may fail, when the focus triples are stored.
     sieve: Option<Sieve<'a>>,
+    /// What the sieve named for each shape, by the nodes of its node shape and of itself in the shapes graph
+    /// (a property shape may serve two node shapes), evaluated ahead on every core.
+    sieved_ahead: RefCell<HashMap<ShapePair, Option<Vec<Term>>>>,
 }
+
+/// A node shape's node and the node of one of its shapes (itself or a property shape) in the shapes graph.
+type ShapePair = (Term, Term);
 
 /// How often a path was asked about, and once that is more than [`SCAN_AFTER`] times, all its values by node: one
 /// scan of the predicate's index costs less than thousands of point lookups (3.7k quote selectors: 690 ms of
@@ -217,6 +223,7 @@ impl<'a> DataGraph<'a> {
             superclasses: HashMap::new(),
             indexes: RefCell::new(HashMap::new()),
             sieve: None,
+            sieved_ahead: RefCell::new(HashMap::new()),
         };
         data.superclasses = data.read_superclasses()?;
         data.sieve = data.make_sieve()?;
@@ -249,12 +256,64 @@ impl<'a> DataGraph<'a> {
         Ok(Some(Sieve::new(store, graphs, *whole, &entailed)))
     }
 
-    /// The focus nodes of `targets` that may fail a core constraint of `shape`, when there is a sieve.
-    fn sieved(&self, targets: &[Target], shape: &Shape) -> Result<Option<Vec<Term>>> {
+    /// The focus nodes of node shape `node`'s targets that may fail a core constraint of `shape` (`node` itself
+    /// or one of its property shapes), when there is a sieve.
+    fn sieved(&self, node: &Shape, shape: &Shape) -> Result<Option<Vec<Term>>> {
+        let key = (node.id.clone(), shape.id.clone());
+        if let Some(ahead) = self.sieved_ahead.borrow_mut().remove(&key) {
+            return Ok(ahead);
+        }
         match &self.sieve {
-            Some(sieve) => sieve.candidates(targets, shape, &|c| self.subclasses(c)),
+            Some(sieve) => {
+                sieve.candidates(&node.targets, shape, &|c| subclasses(&self.superclasses, c))
+            }
             None => Ok(None),
         }
+    }
+
+    /// Evaluate the sieve queries of every shape and its property shapes at once, one per core: each is a
+    /// SPARQL query of its own over the store (the sieve is most of `validate`'s time), and the checks that
+    /// follow read their answers in order.
+    pub(crate) fn sieve_ahead(&self, shapes: &[Shape]) -> Result<()> {
+        let Some(sieve) = &self.sieve else {
+            return Ok(());
+        };
+        let work: Vec<(&Shape, &Shape)> = shapes
+            .iter()
+            .flat_map(|shape| {
+                std::iter::once(shape)
+                    .chain(&shape.properties)
+                    .map(move |s| (shape, s))
+            })
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let superclasses = &self.superclasses;
+        type Answer = (ShapePair, Option<Vec<Term>>);
+        let worker = || -> Result<Vec<Answer>> {
+            let mut done = Vec::new();
+            while let Some((node, s)) =
+                work.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                let nodes = sieve.candidates(&node.targets, s, &|c| subclasses(superclasses, c))?;
+                done.push(((node.id.clone(), s.id.clone()), nodes));
+            }
+            Ok(done)
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let answers: Vec<Result<Vec<_>>> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..cores).map(|_| scope.spawn(worker)).collect();
+            let mut answers = vec![worker()];
+            answers.extend(helpers.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Evaluation("a sieve query failed".into())))
+            }));
+            answers
+        });
+        let mut ahead = self.sieved_ahead.borrow_mut();
+        for answer in answers {
+            ahead.extend(answer?);
+        }
+        Ok(())
     }
 
     /// Is `node` a focus node of `targets` (in the focus triples)?
@@ -367,12 +426,7 @@ impl<'a> DataGraph<'a> {
 
     /// A class and every class below it.
     fn subclasses(&self, class: &NamedNode) -> Vec<NamedNode> {
-        let below = self
-            .superclasses
-            .iter()
-            .filter(|(_, above)| above.contains(class))
-            .map(|(c, _)| c.clone());
-        std::iter::once(class.clone()).chain(below).collect()
+        subclasses(&self.superclasses, class)
     }
 
     fn is_subclass(&self, class: NamedNodeRef<'_>, of: &NamedNode) -> bool {
@@ -475,7 +529,7 @@ pub(crate) fn check_shape(data: &DataGraph, shape: &Shape) -> Result<Vec<Violati
             }
         }
         // The sieve gives the focus nodes that may fail a core constraint; without one, every focus node is checked.
-        let focus = match data.sieved(&shape.targets, s)? {
+        let focus = match data.sieved(shape, s)? {
             Some(nodes) => nodes,
             None => match &every_focus {
                 Some(nodes) => nodes.clone(),
@@ -487,6 +541,18 @@ pub(crate) fn check_shape(data: &DataGraph, shape: &Shape) -> Result<Vec<Violati
         results.core(data, &focus, &mut out)?;
     }
     Ok(out)
+}
+
+/// A class and the classes below it, from each class's superclasses.
+fn subclasses(
+    superclasses: &HashMap<NamedNode, HashSet<NamedNode>>,
+    class: &NamedNode,
+) -> Vec<NamedNode> {
+    let below = superclasses
+        .iter()
+        .filter(|(_, above)| above.contains(class))
+        .map(|(c, _)| c.clone());
+    std::iter::once(class.clone()).chain(below).collect()
 }
 
 /// Makes the results of one shape.

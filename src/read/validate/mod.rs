@@ -83,8 +83,10 @@ pub fn validate_files(
 /// Run the bundled shapes over a data graph.
 fn run(data: &DataGraph) -> Result<Report> {
     let mut results = Vec::new();
-    for shape in bundled_shapes()? {
-        results.extend(check::check_shape(data, &shape)?);
+    let shapes = bundled_shapes()?;
+    data.sieve_ahead(&shapes)?;
+    for shape in &shapes {
+        results.extend(check::check_shape(data, shape)?);
     }
     results.sort_by_cached_key(|v| {
         (

@@ -282,8 +282,10 @@ def foreign_requests(d, host):
         if message["method"] == "Network.requestWillBeSent":
             url = message["params"]["request"]["url"]
             parts = urllib.parse.urlsplit(url)
-            # Chromium's own pages (chrome://) are not requests to a host; data: and blob: stay in the page.
-            if parts.scheme not in ("data", "blob", "about", "chrome") and parts.netloc != host:
+            # Only the network's schemes reach a host: Chromium's own pages (chrome://, and the new-tab page's
+            # chrome-untrusted:// that Debian 12's Chromium 150 loads before the first navigation), data: and blob:
+            # stay on the machine.
+            if parts.scheme in ("http", "https", "ws", "wss", "ftp") and parts.netloc != host:
                 seen.append(url)
     return seen
 

@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
-use serde::{Deserialize, Serialize};
 
 use crate::data::bundle;
 use crate::data::output::write_atomically;
@@ -37,7 +36,7 @@ const FILE: &str = "policykg-labels.tsv";
 const MAGIC: &str = "policykg labels 2 ";
 
 /// The label properties, in the order their labels are preferred for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelKind {
     /// `skos:prefLabel`: the display label.
     Preferred,
@@ -62,7 +61,7 @@ impl LabelKind {
 }
 
 /// One label of one resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     /// The labelled IRI.
     pub iri: String,
@@ -160,11 +159,12 @@ impl LabelTable {
         let first = self
             .names
             .partition_point(|&r| field(&self.text, r, 0).as_ref() < key);
+        // A line without an IRI (a kept file edited by hand) names nothing.
         let mut iris: Vec<String> = self.names[first..]
             .iter()
-            .map(|&r| fields(&self.text, r))
-            .take_while(|f| f[0] == key)
-            .map(|mut f| f.swap_remove(1).into_owned())
+            .take_while(|&&r| field(&self.text, r, 0) == key)
+            .map(|&r| field(&self.text, r, 1).into_owned())
+            .filter(|iri| !iri.is_empty())
             .collect();
         iris.dedup();
         iris
@@ -415,5 +415,28 @@ mod tests {
             [(odd.value.clone(), normalise(&odd.value))]
         );
         assert_eq!(table.pair("https://example.org/y"), None);
+    }
+
+    #[test]
+    fn a_kept_file_with_short_or_odd_lines_answers_without_panicking() {
+        let text = format!(
+            "{MAGIC}{}\nnames 3\n苏服办\n苏服办\thttps://e/a\n苏服码\thttps://e/b\t苏服码\\\npairs 2\nhttps://e/a\nhttps://e/b\t苏服码\n",
+            bundle::fingerprint()
+        );
+        let table = LabelTable::parse(text).unwrap();
+        assert_eq!(table.iris_named("苏服办"), ["https://e/a"]);
+        assert_eq!(table.iris_named("苏服码"), ["https://e/b"]);
+        assert_eq!(
+            table.pair("https://e/a"),
+            Some((String::new(), String::new()))
+        );
+        assert_eq!(table.pair("https://e/b").unwrap().0, "苏服码");
+        assert_eq!(table.labels().count(), 3);
+        // A count beyond the lines, or a missing section, is not a table.
+        let short = format!(
+            "{MAGIC}{}\nnames 9\n苏服办\thttps://e/a\n",
+            bundle::fingerprint()
+        );
+        assert!(LabelTable::parse(short).is_none());
     }
 }

@@ -257,23 +257,16 @@ impl<'a> DataGraph<'a> {
     }
 
     /// The focus nodes of node shape `node`'s targets that may fail a core constraint of `shape` (`node` itself
-    /// or one of its property shapes), when there is a sieve.
-    fn sieved(&self, node: &Shape, shape: &Shape) -> Result<Option<Vec<Term>>> {
+    /// or one of its property shapes), as [`DataGraph::sieve_ahead`] found them; `None` (check every focus node)
+    /// without a sieve.
+    fn sieved(&self, node: &Shape, shape: &Shape) -> Option<Vec<Term>> {
         let key = (node.id.clone(), shape.id.clone());
-        if let Some(ahead) = self.sieved_ahead.borrow_mut().remove(&key) {
-            return Ok(ahead);
-        }
-        match &self.sieve {
-            Some(sieve) => {
-                sieve.candidates(&node.targets, shape, &|c| subclasses(&self.superclasses, c))
-            }
-            None => Ok(None),
-        }
+        self.sieved_ahead.borrow_mut().remove(&key).flatten()
     }
 
     /// Evaluate the sieve queries of every shape and its property shapes at once, one per core: each is a
     /// SPARQL query of its own over the store (the sieve is most of `validate`'s time), and the checks that
-    /// follow read their answers in order.
+    /// follow read their answers. A shape not sieved ahead has every focus node checked.
     pub(crate) fn sieve_ahead(&self, shapes: &[Shape]) -> Result<()> {
         let Some(sieve) = &self.sieve else {
             return Ok(());
@@ -529,7 +522,7 @@ pub(crate) fn check_shape(data: &DataGraph, shape: &Shape) -> Result<Vec<Violati
             }
         }
         // The sieve gives the focus nodes that may fail a core constraint; without one, every focus node is checked.
-        let focus = match data.sieved(shape, s)? {
+        let focus = match data.sieved(shape, s) {
             Some(nodes) => nodes,
             None => match &every_focus {
                 Some(nodes) => nodes.clone(),

@@ -954,6 +954,24 @@ mod tests {
     }
 
     #[test]
+    fn kept_betweenness_reads_back_bit_for_bit_and_a_stale_one_is_recomputed() {
+        let p = Projection::build(crate::graph::bundled().store()).unwrap();
+        let computed: Vec<u64> = p.centrality().iter().map(|c| c.2.to_bits()).collect();
+        let kept: Kept =
+            serde_json::from_slice(&serde_json::to_vec(&Kept::from(p)).unwrap()).unwrap();
+        assert_eq!(kept.betweenness, computed);
+        let mut stale = kept;
+        stale.betweenness.pop();
+        let read = Projection::from(stale);
+        assert!(
+            read.betweenness.get().is_none(),
+            "a length mismatch is not trusted"
+        );
+        let again: Vec<u64> = read.centrality().iter().map(|c| c.2.to_bits()).collect();
+        assert_eq!(again, computed);
+    }
+
+    #[test]
     fn loaded_labels_and_types_neither_duplicate_nor_rename_a_node() {
         use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
         let kg = crate::data::store::KgStore::in_memory().unwrap();

@@ -504,7 +504,24 @@ fn a_kept_whole_store_export_is_byte_for_byte_a_fresh_one() {
     assert_eq!(first.stdout, again.stdout);
     let (fresh, _) = rdf(kg(), &Selection::All, ExportFormat::Turtle).unwrap();
     assert!(stdout(&first).contains("owl:unionOf _:"));
-    assert!(first.stdout == fresh, "kept and fresh Turtle differ");
+    assert!(
+        first.stdout == fresh.into_vec().unwrap(),
+        "kept and fresh Turtle differ"
+    );
+    // The kept file copied to a file by -o, as to stdout.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.ttl");
+    let to_file = run(
+        built_store(),
+        &["export", "--format", "turtle", "-o", file.to_str().unwrap()],
+    );
+    assert!(to_file.status.success(), "{}", stderr(&to_file));
+    assert_eq!(std::fs::read(&file).unwrap(), first.stdout);
+    assert!(
+        stderr(&to_file).contains(&format!("({} bytes)", first.stdout.len())),
+        "{}",
+        stderr(&to_file)
+    );
 }
 
 #[test]

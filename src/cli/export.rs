@@ -1,14 +1,14 @@
 //! `policykg export`: the graph for other tools, to a file or stdout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use oxigraph::model::NamedNode;
+use policykg::data::derived::DerivedBytes;
 use policykg::graph::{export, picture};
 use policykg::model::format::ExportFormat;
 use policykg::model::report::Reporter;
 use policykg::{Error, Result};
 
-use super::output::{to_json, write_bytes};
 use super::terminal::Terminal;
 use super::Session;
 
@@ -46,25 +46,25 @@ pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
     }
     let bytes = match args.format.rdf_format() {
         Some(_) => rdf(&args, session, focus.as_ref())?,
-        None => graph_tool(&args, session, focus.as_ref())?,
+        None => DerivedBytes::Built(graph_tool(&args, session, focus.as_ref())?),
     };
+    let len = bytes.len();
     match &args.output {
         Some(file) => {
-            policykg::data::output::write_atomically(file, &bytes)?;
+            bytes.write_to(file)?;
             Terminal.message(&format!(
-                "wrote {} ({} bytes) to {}",
+                "wrote {} ({len} bytes) to {}",
                 args.format,
-                bytes.len(),
                 file.display()
             ));
             Ok(())
         }
-        None => write_bytes(&bytes),
+        None => bytes.write_to(Path::new("-")),
     }
 }
 
 /// An RDF export: everything, one named graph, or the facts about a neighbourhood.
-fn rdf(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<Vec<u8>> {
+fn rdf(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Result<DerivedBytes> {
     let selection = match (&args.graph, focus) {
         (Some(_), Some(_)) => return Err(Error::Usage("give --graph or --focus, not both".into())),
         (Some(g), None) => export::Selection::Graph(g.clone()),
@@ -92,7 +92,7 @@ fn graph_tool(args: &Args, session: &Session, focus: Option<&NamedNode>) -> Resu
     Ok(match args.format {
         ExportFormat::GraphMl => export::graphml(&view).into_bytes(),
         ExportFormat::Gexf => export::gexf(&view).into_bytes(),
-        ExportFormat::Cytoscape => (to_json(&export::cytoscape(&view))? + "\n").into_bytes(),
+        ExportFormat::Cytoscape => export::cytoscape(&view)?.into_bytes(),
         ExportFormat::Dot => picture::dot(&view).into_bytes(),
         ExportFormat::Turtle
         | ExportFormat::TriG

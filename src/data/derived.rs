@@ -11,14 +11,16 @@
 //! afresh.
 
 use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::data::output::write_atomically;
+use crate::data::output::{write_atomically, write_atomically_from};
 use crate::data::store::KgStore;
-use crate::model::error::Result;
+use crate::model::error::{Error, Result};
 
 /// `name`'s value for the store as it is now: read from `policykg-NAME.json` in the store's folder when that was
 /// written for this state of the store by this binary, else `build()` (and written there for the next process, if
@@ -39,21 +41,71 @@ pub fn cached<T: Serialize + DeserializeOwned>(
 
 /// Bytes derived from the whole store (a whole-store export), kept as they are in `policykg-NAME` under the same
 /// rule as [`cached`]: written by the first process after a change, read back by later ones. Bytes over
-/// [`MAX_KEPT_BYTES`] are not kept.
+/// [`MAX_KEPT_BYTES`] are not kept. Kept bytes come back as the open file, so that they are copied to their
+/// destination by the kernel rather than read into memory (the bundle's N-Quads are 26 MB).
 pub fn cached_bytes(
     kg: &KgStore,
     name: &str,
     build: impl FnOnce() -> Result<Vec<u8>>,
-) -> Result<Vec<u8>> {
-    kept(
-        kg,
-        &format!("policykg-{name}"),
-        build,
-        |bytes: &Vec<u8>| {
-            (bytes.len() <= MAX_KEPT_BYTES).then_some(Cow::Borrowed(bytes.as_slice()))
-        },
-        Some,
-    )
+) -> Result<DerivedBytes> {
+    let (Some(folder), Some(key)) = (kg.folder(), key(kg)) else {
+        return build().map(DerivedBytes::Built);
+    };
+    let path = folder.join(format!("policykg-{name}"));
+    if let Some((file, len)) = open(&path, &key) {
+        return Ok(DerivedBytes::Kept(file, len));
+    }
+    let bytes = build()?;
+    if bytes.len() <= MAX_KEPT_BYTES {
+        // A read-only folder only costs the next process the build again.
+        let _ = keep(&path, &key, &bytes);
+    }
+    Ok(DerivedBytes::Built(bytes))
+}
+
+/// What [`cached_bytes`] gives: bytes built by this process, or a kept file positioned after its key line, with
+/// the length of what follows.
+pub enum DerivedBytes {
+    /// Built now.
+    Built(Vec<u8>),
+    /// Kept by an earlier process.
+    Kept(File, u64),
+}
+
+impl DerivedBytes {
+    /// How many bytes there are.
+    pub fn len(&self) -> u64 {
+        match self {
+            DerivedBytes::Built(bytes) => bytes.len() as u64,
+            DerivedBytes::Kept(_, len) => *len,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Write them to `path` atomically (`-` for standard output).
+    pub fn write_to(self, path: &Path) -> Result<()> {
+        match self {
+            DerivedBytes::Built(bytes) => write_atomically(path, &bytes),
+            DerivedBytes::Kept(mut file, _) => write_atomically_from(path, &mut file),
+        }
+    }
+
+    /// All of them in memory.
+    pub fn into_vec(self) -> Result<Vec<u8>> {
+        match self {
+            DerivedBytes::Built(bytes) => Ok(bytes),
+            DerivedBytes::Kept(mut file, len) => {
+                let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+                file.read_to_end(&mut bytes)
+                    .map_err(|e| Error::io("<kept export>", e))?;
+                Ok(bytes)
+            }
+        }
+    }
 }
 
 /// The largest bytes [`cached_bytes`] keeps: a copy beside the store costs its size on disk, and deriving bytes
@@ -102,13 +154,20 @@ fn binary() -> Option<String> {
 
 /// What `path` holds after its first line, if that line is `key`; a missing or stale file holds nothing.
 fn read(path: &Path, key: &str) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(path).ok()?;
-    let newline = bytes.iter().position(|&b| b == b'\n')?;
-    if &bytes[..newline] != key.as_bytes() {
-        return None;
-    }
-    bytes.drain(..=newline);
+    let (mut file, len) = open(path, key)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
+    file.read_to_end(&mut bytes).ok()?;
     Some(bytes)
+}
+
+/// `path` opened and read past its first line, if that line is `key`, with the length of the rest.
+fn open(path: &Path, key: &str) -> Option<(File, u64)> {
+    let mut file = File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut line = vec![0; key.len() + 1];
+    file.read_exact(&mut line).ok()?;
+    (line[..key.len()] == *key.as_bytes() && line[key.len()] == b'\n')
+        .then_some((file, size - line.len() as u64))
 }
 
 /// Write `key`, a newline, and the value's bytes, atomically.

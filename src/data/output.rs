@@ -3,7 +3,7 @@
 //! does not exist yet) is ever replaced: renaming over a FIFO, a device or a symbolic link would replace the special
 //! file itself, so those are refused; a symbolic link to a regular file is written through, and the link kept.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::data::rdf::kind_of;
@@ -11,10 +11,15 @@ use crate::model::error::{Error, Result};
 
 /// Write `bytes` to `path` atomically; `-` means standard output.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_from(path, &mut &*bytes)
+}
+
+/// Write what `source` reads to `path` atomically; `-` means standard output. A file is copied by the kernel
+/// (`copy_file_range`, `sendfile`), without passing through this process's memory.
+pub fn write_atomically_from<R: Read>(path: &Path, source: &mut R) -> Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        return out
-            .write_all(bytes)
+        return std::io::copy(source, &mut out)
             .and_then(|_| out.flush())
             .map_err(|e| Error::io("<stdout>", e));
     }
@@ -32,7 +37,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(|e| Error::io(path, e))?;
     }
-    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    std::io::copy(source, file.as_file_mut()).map_err(|e| Error::io(path, e))?;
     file.flush().map_err(|e| Error::io(path, e))?;
     file.persist(&target)
         .map_err(|e| Error::io(path, e.error))?;

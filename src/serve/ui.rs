@@ -126,8 +126,7 @@ fn export_bytes(store: &Store, projection: &Projection, format: ExportFormat) ->
     Ok(match format {
         ExportFormat::GraphMl => export::graphml(projection).into_bytes(),
         ExportFormat::Gexf => export::gexf(projection).into_bytes(),
-        ExportFormat::Cytoscape => serde_json::to_vec_pretty(&export::cytoscape(projection))
-            .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?,
+        ExportFormat::Cytoscape => export::cytoscape(projection)?.into_bytes(),
         _ => viz::dot(projection).into_bytes(),
     })
 }

@@ -318,7 +318,7 @@ fn read(folder: &Path) -> Option<LabelTable> {
 
 /// The labels of the bundle's graphs, each graph read through its own index (loaded graphs cost nothing), without
 /// the entailed graph, whose labels are copies.
-fn scan(store: &Store) -> Result<Vec<Label>> {
+pub fn scan(store: &Store) -> Result<Vec<Label>> {
     let entailed = vocab::entailed_graph();
     let mut graphs = Vec::new();
     for graph in store.named_graphs() {

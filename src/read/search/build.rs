@@ -137,7 +137,9 @@ fn schema() -> (Schema, Fields) {
 /// One indexed passage: a sentence of a text, a quote, a label or a literal.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Passage {
-    pub(super) scope: Option<Scope>,
+    /// The scopes it is found in: one, or both `labels` and `literals` for a label in a loaded graph (indexed
+    /// once, found by either); none when read back from the index (the search knows its scope).
+    pub(super) scopes: &'static [Scope],
     pub(super) document: Option<String>,
     pub(super) subject: Option<String>,
     pub(super) predicate: Option<String>,
@@ -148,9 +150,8 @@ pub(super) struct Passage {
 }
 
 impl Fields {
-    fn document(&self, p: &Passage, scope: Scope, seq: u64) -> TantivyDocument {
+    fn document(&self, p: &Passage, seq: u64) -> TantivyDocument {
         let mut d = doc!(
-            self.scope => scope.name(),
             self.start => p.start as u64,
             self.seq => seq,
             self.text => p.text.as_str(),
@@ -166,13 +167,16 @@ impl Fields {
                 d.add_text(field, v);
             }
         }
+        for scope in p.scopes {
+            d.add_text(self.scope, scope.name());
+        }
         d
     }
 
     /// A passage read back from the index; `scope` is left out (the search knows it).
     pub(super) fn passage(&self, d: &TantivyDocument) -> Passage {
         Passage {
-            scope: None,
+            scopes: &[],
             document: stored_str(d, self.document),
             subject: stored_str(d, self.subject),
             predicate: stored_str(d, self.predicate),
@@ -319,7 +323,12 @@ impl Sidecar {
                 .filter(|s| scope == Scope::Labels || self.labels.contains_key(*s))
                 .map(|s| EntityRef {
                     iri: s.clone(),
-                    label: self.label(s),
+                    // An entity of a loaded graph is displayed by the label that matched.
+                    label: match (self.labels.get(s), scope) {
+                        (Some(label), _) => label.clone(),
+                        (None, Scope::Labels) => passage.text.clone(),
+                        (None, _) => vocab::shorten(s),
+                    },
                 })
                 .collect(),
         };
@@ -371,7 +380,9 @@ fn reader(index: &Index) -> Result<IndexReader> {
         .map_err(search_error)
 }
 
-/// Write the passages into a new index (in `dir`, or in memory).
+/// Write the passages into a new index (in `dir`, or in memory): the bundle's first, then the literals of the
+/// loaded graphs as they are read, so that memory stays bounded by Tantivy's indexing budget however much was
+/// loaded.
 fn write(
     store: &Store,
     dir: Option<&Path>,
@@ -383,19 +394,26 @@ fn write(
     let index = new_index(schema, dir)?;
     let bar = reporter.start("building the search index");
     // One indexing thread for the bundle (fewer segments and files to write), two for large user data.
-    let threads = if passages.len() < 200_000 { 1 } else { 2 };
+    let loaded: usize = source.graphs.iter().map(|(_, quads)| quads).sum();
+    let threads = if loaded < 200_000 { 1 } else { 2 };
     let mut writer: tantivy::IndexWriter = index
         .writer_with_num_threads(threads, threads * 64_000_000)
         .map_err(search_error)?;
-    for (seq, p) in passages.iter().enumerate() {
-        let scope = p.scope.unwrap_or_default();
+    let mut seq = 0;
+    let mut add = |p: Passage| -> Result<()> {
         writer
-            .add_document(fields.document(p, scope, seq as u64))
+            .add_document(fields.document(&p, seq))
             .map_err(search_error)?;
+        seq += 1;
         if seq % 65_536 == 0 {
-            bar.set(seq as u64);
+            bar.set(seq);
         }
+        Ok(())
+    };
+    for p in passages {
+        add(p)?;
     }
+    super::collect::literals(store, &mut add)?;
     writer.commit().map_err(search_error)?;
     writer.wait_merging_threads().map_err(search_error)?;
     drop(bar);

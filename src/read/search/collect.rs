@@ -1,19 +1,21 @@
 //! What the index is built from, read from the store: the document texts cut into sentences, the evidence
-//! quotes, labels and aliases, the string literals of user graphs, and the side file.
+//! quotes, the bundle's labels and aliases, and the side file ([`collect`]); then the string literals of the
+//! graphs users loaded, streamed ([`literals`]).
 
 use std::collections::HashMap;
 
-use oxigraph::model::{GraphNameRef, Term};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
 use super::build::{user_graph_names, DocumentText, Passage, Sidecar};
 use super::Scope;
+use crate::data::labels::{self, LabelKind};
 use crate::data::seeds;
 use crate::model::error::{Error, Result};
 use crate::model::vocab;
-use crate::read::query::{self, Row};
+use crate::read::query;
 
-/// Every passage of the store, and the side file.
+/// The passages of the bundle (texts, labels, quotes), and the side file.
 pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
     let mut side = Sidecar::default();
     let mut passages = Vec::new();
@@ -34,7 +36,7 @@ pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
         for sentence in seeds::sentences(&document.text) {
             let start = sentence.start;
             passages.push(passage(
-                Scope::Texts,
+                &[Scope::Texts],
                 Some(&document.iri),
                 start,
                 sentence.text,
@@ -44,13 +46,17 @@ pub(super) fn collect(store: &Store) -> Result<(Vec<Passage>, Sidecar)> {
     }
     labels(store, &mut passages, &mut side)?;
     quotes_and_spans(store, &mut passages, &mut side)?;
-    literals(store, &mut passages)?;
     Ok((passages, side))
 }
 
-fn passage(scope: Scope, document: Option<&str>, start: usize, text: String) -> Passage {
+fn passage(
+    scopes: &'static [Scope],
+    document: Option<&str>,
+    start: usize,
+    text: String,
+) -> Passage {
     Passage {
-        scope: Some(scope),
+        scopes,
         document: document.map(str::to_owned),
         start,
         text,
@@ -58,44 +64,34 @@ fn passage(scope: Scope, document: Option<&str>, start: usize, text: String) -> 
     }
 }
 
-/// Every label and alias as a passage; the display label of each entity into the side file.
+/// Every label and alias of the bundle's graphs as a passage (a loaded graph's labels come with its literals);
+/// the display label of each entity into the side file.
 fn labels(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidecar) -> Result<()> {
-    let rows = query::select_strings(
-        store,
-        "SELECT ?e ?p ?l (LANG(?l) AS ?lang) WHERE {
-           VALUES ?p { skos:prefLabel skos:altLabel rdfs:label }
-           ?e ?p ?l FILTER(isIRI(?e) && isLITERAL(?l))
-         }",
-    )?;
-    // Sorted here: ORDER BY in the query decodes every term at each comparison (190 of its 250 ms).
-    let mut rows = rows;
-    rows.sort_by_cached_key(|r: &Row| {
-        (
-            r.string("e"),
-            r.string("p"),
-            r.string("l"),
-            r.string("lang"),
-        )
-    });
+    let mut rows: Vec<(String, NamedNode, String, String)> = labels::scan(store)?
+        .into_iter()
+        .map(|l| (l.iri, l.kind.property(), l.value, l.lang))
+        .collect();
+    // A label stated in several documents' graphs is one passage.
+    rows.sort_by(|a, b| (&a.0, a.1.as_str(), &a.2, &a.3).cmp(&(&b.0, b.1.as_str(), &b.2, &b.3)));
+    rows.dedup();
     // Rank of a label for display: zh preferred first, then en preferred, then any.
     let mut best: HashMap<String, (u8, String)> = HashMap::new();
-    for row in rows {
-        let (e, p, l) = (row.get("e"), row.get("p"), row.get("l"));
-        let pref = !p.ends_with("altLabel");
-        let rank = match (row.get("lang"), pref) {
+    for (e, property, l, lang) in rows {
+        let pref = !property.as_str().ends_with("altLabel");
+        let rank = match (lang.as_str(), pref) {
             ("zh", true) => 0,
             ("en", true) | ("", true) => 1,
             _ => 2,
         };
-        match best.get(e) {
+        match best.get(&e) {
             Some((r, _)) if *r <= rank => {}
             _ => {
-                best.insert(e.to_owned(), (rank, l.to_owned()));
+                best.insert(e.clone(), (rank, l.clone()));
             }
         }
-        let mut p = passage(Scope::Labels, None, 0, l.to_owned());
-        p.subject = Some(e.to_owned());
-        p.predicate = Some(row.string("p"));
+        let mut p = passage(&[Scope::Labels], None, 0, l);
+        p.subject = Some(e);
+        p.predicate = Some(property.into_string());
         passages.push(p);
     }
     side.labels = best.into_iter().map(|(e, (_, l))| (e, l)).collect();
@@ -134,7 +130,7 @@ fn quotes_and_spans(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidec
         };
         if last.as_deref() != Some(row.get("ev")) {
             let exact = row.string("exact");
-            let mut quote = passage(Scope::Quotes, Some(row.get("doc")), start, exact);
+            let mut quote = passage(&[Scope::Quotes], Some(row.get("doc")), start, exact);
             quote.subject = Some(row.string("ev"));
             passages.push(quote);
             last = Some(row.string("ev"));
@@ -156,13 +152,17 @@ fn quotes_and_spans(store: &Store, passages: &mut Vec<Passage>, side: &mut Sidec
     Ok(())
 }
 
-/// The string literals (plain or with a language) of the graphs users loaded.
-fn literals(store: &Store, passages: &mut Vec<Passage>) -> Result<()> {
+/// The string literals (plain or with a language) of the graphs users loaded, each handed to `add` as it is read.
+/// A label (`skos:prefLabel`, `skos:altLabel`, `rdfs:label`) of an IRI is found in both the `literals` and the
+/// `labels` scope.
+pub(super) fn literals(store: &Store, add: &mut dyn FnMut(Passage) -> Result<()>) -> Result<()> {
+    let label_properties = LabelKind::ALL.map(LabelKind::property);
     for graph in user_graph_names(store)? {
         let name = match &graph {
             Some(g) => g.as_ref().into(),
             None => GraphNameRef::DefaultGraph,
         };
+        let graph_name = graph.as_ref().map(|g| g.to_string());
         for quad in store.quads_for_pattern(None, None, None, Some(name)) {
             let quad = quad.map_err(|e| Error::Usage(format!("search index: {e}")))?;
             let Term::Literal(literal) = &quad.object else {
@@ -172,14 +172,18 @@ fn literals(store: &Store, passages: &mut Vec<Passage>) -> Result<()> {
             if !(datatype.ends_with("#string") || datatype.ends_with("#langString")) {
                 continue;
             }
-            let mut p = passage(Scope::Literals, None, 0, literal.value().to_owned());
-            p.subject = match &quad.subject {
-                oxigraph::model::NamedOrBlankNode::NamedNode(n) => Some(n.as_str().to_owned()),
-                other => Some(other.to_string()),
+            let (subject, scopes): (String, &'static [Scope]) = match quad.subject {
+                NamedOrBlankNode::NamedNode(n) if label_properties.contains(&quad.predicate) => {
+                    (n.into_string(), &[Scope::Literals, Scope::Labels])
+                }
+                NamedOrBlankNode::NamedNode(n) => (n.into_string(), &[Scope::Literals]),
+                other => (other.to_string(), &[Scope::Literals]),
             };
-            p.predicate = Some(quad.predicate.as_str().to_owned());
-            p.graph = graph.as_ref().map(|g| g.to_string());
-            passages.push(p);
+            let mut p = passage(scopes, None, 0, literal.value().to_owned());
+            p.subject = Some(subject);
+            p.predicate = Some(quad.predicate.into_string());
+            p.graph = graph_name.clone();
+            add(p)?;
         }
     }
     Ok(())

@@ -129,3 +129,72 @@ fn the_index_is_written_beside_the_store_and_reused() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].subject.as_deref(), Some("http://example.org/x"));
 }
+
+#[test]
+fn a_loaded_label_is_found_as_a_label_and_as_a_literal() {
+    let kg = KgStore::in_memory().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("loaded.trig");
+    std::fs::write(
+        &file,
+        "<http://example.org/g> {
+           <http://example.org/bureau> <http://www.w3.org/2004/02/skos/core#prefLabel> \"示例市数据安全局\"@zh ;
+             <http://example.org/note> \"负责数据安全工作\"@zh .
+           <https://w3id.org/policykg/id/sufuban> <http://www.w3.org/2004/02/skos/core#altLabel> \"数据安全服务入口\"@zh .
+         }\n",
+    )
+    .unwrap();
+    kg.load(&[file], None, &Silent).unwrap();
+    let index = SearchIndex::in_memory(kg.store(), &Silent).unwrap();
+    let find = |scope| {
+        index
+            .search(&SearchQuery {
+                text: "数据安全".into(),
+                scope,
+                document: None,
+                limit: MAX_LIMIT,
+            })
+            .unwrap()
+    };
+    let labels = find(Scope::Labels);
+    let loaded: Vec<&Hit> = labels.iter().filter(|h| h.graph.is_some()).collect();
+    assert_eq!(loaded.len(), 2, "{loaded:?}");
+    let bureau = loaded
+        .iter()
+        .find(|h| h.subject.as_deref() == Some("http://example.org/bureau"))
+        .unwrap();
+    assert_eq!(bureau.graph.as_deref(), Some("<http://example.org/g>"));
+    // A loaded entity is displayed by the label that matched; a bundle entity by its own label.
+    assert_eq!(bureau.entities[0].label, "示例市数据安全局");
+    let alias = loaded
+        .iter()
+        .find(|h| h.text == "数据安全" && h.sentence.contains("服务入口"));
+    assert_eq!(alias.unwrap().entities[0].label, "苏服办");
+    // The literals scope has the two labels and the note; the bundle's labels are not literals.
+    let literals = find(Scope::Literals);
+    assert_eq!(literals.len(), 3, "{literals:?}");
+    assert!(literals.iter().all(|h| h.graph.is_some()));
+}
+
+#[test]
+fn each_bundle_label_is_one_passage() {
+    let hits = search("苏服办", Scope::Labels, None).unwrap();
+    let mut seen: Vec<(&str, &str, &str)> = hits
+        .iter()
+        .map(|h| {
+            (
+                h.subject.as_deref().unwrap(),
+                h.predicate.as_deref().unwrap(),
+                h.sentence.as_str(),
+            )
+        })
+        .collect();
+    let all = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), all, "a label found twice");
+    assert!(hits
+        .iter()
+        .any(|h| h.sentence == "【苏服办】"
+            && h.subject.as_deref().unwrap().ends_with("/id/sufuban")));
+}

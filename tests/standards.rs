@@ -73,6 +73,10 @@ fn five_kinds_of_violation_are_named_refused_by_strict_and_admitted_with_a_warni
     let file = violations_file();
     let file = file.to_str().unwrap();
     let before = stdout(&run(&store, &["stats", "--format", "json"]));
+    // The report is kept beside the store for its state; the load below must be seen at once.
+    let (ok, _) = report(&store, &[]);
+    assert!(ok);
+    assert!(store.join("policykg-validate.json").is_file());
 
     let out = run(&store, &["load", "--strict", file]);
     assert_eq!(out.status.code(), Some(1));
@@ -93,6 +97,12 @@ fn five_kinds_of_violation_are_named_refused_by_strict_and_admitted_with_a_warni
 
     let (ok, json) = report(&store, &[]);
     assert!(!ok);
+    let (again_ok, again) = report(&store, &[]);
+    assert_eq!(
+        (again_ok, &again),
+        (ok, &json),
+        "the kept report reads back"
+    );
     let found = results(&json);
     let shapes = "https://w3id.org/policykg/shapes#";
     for (focus, shape) in [

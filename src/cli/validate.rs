@@ -20,13 +20,13 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, session: &Session) -> Result<()> {
-    let store = session.store()?.store();
+    let kg = session.store()?;
     let graphs = args
         .graphs
         .iter()
-        .map(|g| validate::graph_name(store, g))
+        .map(|g| validate::graph_name(kg.store(), g))
         .collect::<Result<Vec<_>>>()?;
-    let report = validate::validate(store, &graphs)?;
+    let report = validate::validate_kept(kg, &graphs)?;
     write(&report, args.format)?;
     verdict(&report)
 }

@@ -13,15 +13,18 @@ mod shapes;
 mod sieve;
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use shapes::Path;
 
-use crate::data::bundle;
 use crate::data::rdf::parse_files;
+use crate::data::store::KgStore;
+use crate::data::{bundle, derived};
 use crate::model::error::{Error, Result};
 use crate::model::format::RdfInput;
 use crate::model::vocab;
@@ -64,6 +67,88 @@ pub fn validate(store: &Store, graphs: &[NamedNode]) -> Result<Report> {
     } else {
         let focus = Triples::graphs(store, graphs);
         run(&DataGraph::new(focus, Some(Triples::stored(store)?))?)
+    }
+}
+
+/// [`validate`] of a store, kept beside it for its state (see [`crate::data::derived`]): a store's report changes
+/// only when the store does, and checking the bundle costs a cold process 200–300 ms where reading the kept
+/// report costs one file. Each selection of graphs is kept under its own name.
+pub fn validate_kept(kg: &KgStore, graphs: &[NamedNode]) -> Result<Report> {
+    let name = match graphs {
+        [] => "validate".to_owned(),
+        _ => {
+            let names: Vec<&str> = graphs.iter().map(NamedNode::as_str).collect();
+            let digest = Sha256::digest(names.join("\n"));
+            format!("validate-{:x}", digest)[..25].to_owned()
+        }
+    };
+    let kept: Vec<KeptViolation> = derived::cached(kg, &name, || {
+        let report = validate(kg.store(), graphs)?;
+        Ok(report.results.iter().map(KeptViolation::from).collect())
+    })?;
+    match kept.iter().map(KeptViolation::read).collect() {
+        Some(results) => Ok(Report { results }),
+        // Kept terms this binary cannot read back: validate again.
+        None => validate(kg.store(), graphs),
+    }
+}
+
+/// A violation as it is kept: terms in N-Triples form.
+#[derive(Serialize, Deserialize)]
+struct KeptViolation {
+    focus: String,
+    /// (is it an inverse path, its predicate).
+    path: Option<(bool, String)>,
+    value: Option<String>,
+    shape: String,
+    component: String,
+    message: String,
+}
+
+impl From<&Violation> for KeptViolation {
+    fn from(v: &Violation) -> Self {
+        KeptViolation {
+            focus: v.focus.to_string(),
+            path: v.path.as_ref().map(|p| {
+                (
+                    matches!(p, Path::Inverse(_)),
+                    p.predicate().as_str().to_owned(),
+                )
+            }),
+            value: v.value.as_ref().map(Term::to_string),
+            shape: v.shape.to_string(),
+            component: v.component.as_str().to_owned(),
+            message: v.message.clone(),
+        }
+    }
+}
+
+impl KeptViolation {
+    /// The violation, if every term reads back.
+    fn read(&self) -> Option<Violation> {
+        let term = |text: &str| Term::from_str(text).ok();
+        let path = match &self.path {
+            None => None,
+            Some((inverse, predicate)) => {
+                let predicate = NamedNode::new(predicate).ok()?;
+                Some(match inverse {
+                    true => Path::Inverse(predicate),
+                    false => Path::Predicate(predicate),
+                })
+            }
+        };
+        let value = match &self.value {
+            None => None,
+            Some(v) => Some(term(v)?),
+        };
+        Some(Violation {
+            focus: term(&self.focus)?,
+            path,
+            value,
+            shape: term(&self.shape)?,
+            component: NamedNode::new(&self.component).ok()?,
+            message: self.message.clone(),
+        })
     }
 }
 

@@ -25,8 +25,8 @@ use crate::model::vocab;
 use crate::read::query;
 
 /// The version of the index layout; an index of another version is rebuilt (2: text passages are the ledger's
-/// sentences).
-const LAYOUT: u32 = 2;
+/// sentences; 3: a loaded graph's labels are in the labels scope, the bundle's labels once each).
+const LAYOUT: u32 = 3;
 
 /// What an index was built from: the bundle's fingerprint and the graphs users loaded, each with its size.
 /// An index whose source differs from the store's is rebuilt.

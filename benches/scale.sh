@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Scale (issue 17, part 5): QUADS generated quads of realistic shape (Chinese and English labels, types, links, seven
 # named graphs, from benches/generate.sh) loaded beside the bundled data. Records, in one run:
-#   - `policykg load` time and peak RSS against pyoxigraph's `bulk_load` of the same file into a fresh store;
+#   - `policykg load` time and peak RSS against pyoxigraph's `bulk_load` of the same file into a fresh store, and
+#     against `bulk_load` followed by `optimize()` (RocksDB's compaction, which `policykg load` runs after a load of
+#     over four million quads);
 #   - the size of both stores;
 #   - the first run of each command after the load (which derives what is kept beside the store);
 #   - cold processes of every read command on the bundled-only store and on the loaded one (hyperfine), and the ratio;
 #   - server throughput (wrk) for a simple and a lineage query on both stores.
 # Usage: benches/scale.sh [QUADS] [PYTHON] [SECONDS]   (defaults 10000000, python3, 5)
 # Needs: cargo build --release, hyperfine, wrk, /usr/bin/time, a Python with pyoxigraph, and disk for the file and
-# two stores (about 0.5 GB per million quads). SCALE_WORK=DIR works there instead of a temporary folder.
+# two stores (about 0.5 GB per million quads). SCALE_WORK=DIR works there instead of a temporary folder, and
+# SCALE_KEEP=1 leaves the stores there for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quads=${1:-10000000}
@@ -19,7 +22,11 @@ work=${SCALE_WORK:-$(mktemp -d)}
 mkdir -p "$work"
 port=7998
 server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  wait 2>/dev/null
+  [ "${SCALE_KEEP:-}" = 1 ] || rm -rf "$work"
+}
 trap cleanup EXIT
 file=$work/generated.nq
 benches/generate.sh "$quads" > "$file"
@@ -41,10 +48,19 @@ s = pyoxigraph.Store(sys.argv[1])
 s.bulk_load(path=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS)
 s.flush()
 " "$work/py" "$file" | tail -1)
-read -r ps pk <<< "$p"; read -r os ok <<< "$o"
-awk -v ps="$ps" -v os="$os" -v pk="$pk" -v ok="$ok" 'BEGIN {
-  printf "\n| load | time | peak RSS |\n|---|---:|---:|\n| policykg load | %.1f s | %d MB |\n| pyoxigraph bulk_load | %.1f s | %d MB |\n| ratio | %.2f× | %.2f× |\n",
-    ps, pk / 1024, os, ok / 1024, ps / os, pk / ok }'
+rm -rf "$work/py"
+c=$(measure "pyoxigraph bulk_load+optimize" "$python" -c "
+import sys, pyoxigraph
+s = pyoxigraph.Store(sys.argv[1])
+s.bulk_load(path=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS)
+s.optimize()
+s.flush()
+" "$work/py" "$file" | tail -1)
+read -r ps pk <<< "$p"; read -r os ok <<< "$o"; read -r cs ck <<< "$c"
+awk -v ps="$ps" -v os="$os" -v cs="$cs" -v pk="$pk" -v ok="$ok" -v ck="$ck" 'BEGIN {
+  printf "\n| load | time | peak RSS |\n|---|---:|---:|\n| policykg load | %.1f s | %d MB |\n", ps, pk / 1024
+  printf "| pyoxigraph bulk_load | %.1f s | %d MB |\n| pyoxigraph bulk_load + optimize() | %.1f s | %d MB |\n", os, ok / 1024, cs, ck / 1024
+  printf "| ratio to bulk_load | %.2f× | %.2f× |\n| ratio to bulk_load + optimize() | %.2f× | %.2f× |\n", ps / os, pk / ok, ps / cs, pk / ck }'
 rm -rf "$work/py" "$file"
 printf '\nstore size: bundle only %s, with the generated quads %s\n' \
   "$(du -sh "$work/bundle" | cut -f1)" "$(du -sh "$work/loaded" | cut -f1)"

@@ -3,8 +3,6 @@
 //! Paths are relative to the crate root (`seeds/entities.toml`, `queries/lineage.rq`…), so error messages name
 //! the file a researcher would edit.
 
-use sha2::{Digest, Sha256};
-
 include!(concat!(env!("OUT_DIR"), "/bundle_files.rs"));
 
 /// One bundled file.
@@ -63,26 +61,10 @@ pub fn queries() -> impl Iterator<Item = BundledFile> {
     under("queries/", ".rq")
 }
 
-/// A fingerprint of everything bundled: a store built from another bundle is rebuilt. Hashed once per process
-/// (a megabyte and a half of text; every open and every kept file checks it).
+/// A fingerprint of everything bundled: a store built from another bundle is rebuilt. Hashed when the binary is
+/// built (`build.rs`), since every open and every kept file checks it.
 pub fn fingerprint() -> String {
-    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    FINGERPRINT
-        .get_or_init(|| {
-            let mut hasher = Sha256::new();
-            hasher.update(env!("CARGO_PKG_VERSION"));
-            for (path, text) in FILES {
-                if path.starts_with("queries/") {
-                    continue; // queries are read from the binary, not the store
-                }
-                hasher.update(path.as_bytes());
-                hasher.update([0]);
-                hasher.update(text.as_bytes());
-                hasher.update([0]);
-            }
-            hex(&hasher.finalize()[..12])
-        })
-        .clone()
+    FINGERPRINT.to_owned()
 }
 
 /// Lowercase hexadecimal.
@@ -94,6 +76,20 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    include!("bundle_hash.rs");
+
+    fn hash(files: &[(&str, &str)]) -> String {
+        bundle_hash(env!("CARGO_PKG_VERSION"), files.iter().copied())
+    }
+
+    /// The hash of the bundled files with the first file under `folder` changed.
+    fn hash_with_changed(folder: &str) -> String {
+        let mut files = FILES.to_vec();
+        let at = files.iter().position(|(p, _)| p.starts_with(folder));
+        files[at.unwrap()].1 = "changed";
+        hash(&files)
+    }
+
     #[test]
     fn bundles_the_five_documents_and_the_ontology() {
         assert_eq!(under("seeds/documents/", ".txt").count(), 5);
@@ -101,5 +97,15 @@ mod tests {
         assert!(document_text("003_e9707ebd3365d631.txt")
             .unwrap()
             .contains("省政务办"));
+    }
+
+    #[test]
+    fn the_fingerprint_built_in_is_the_hash_of_the_bundled_files() {
+        assert_eq!(fingerprint(), hash(FILES));
+        assert_eq!(fingerprint().len(), 24);
+        // Any change to a stored file changes it; a query is not stored, so changing one does not.
+        assert_ne!(hash_with_changed("seeds/"), fingerprint());
+        assert_ne!(hash_with_changed("ontology/"), fingerprint());
+        assert_eq!(hash_with_changed("queries/"), fingerprint());
     }
 }

@@ -29,45 +29,94 @@ pub use crate::model::vocab::entailed_graph;
 fn input<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> HashSet<Triple> {
     let ontology = GraphName::NamedNode(vocab::ontology_graph());
     let quads: Vec<&Quad> = quads.into_iter().collect();
-    let known = known_terms(quads.iter().copied().filter(|q| q.graph_name == ontology));
+    let known = Known::declared_by(quads.iter().copied().filter(|q| q.graph_name == ontology));
     quads
         .into_iter()
-        .filter(|q| wanted(q, &known))
+        .filter(|q| known.wants(q))
         .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
         .collect()
 }
 
-/// The terms the ontology declares (its subjects: classes and properties).
-fn known_terms<'a>(ontology: impl Iterator<Item = &'a Quad>) -> HashSet<String> {
-    ontology
-        .filter_map(|q| match &q.subject {
-            NamedOrBlankNode::NamedNode(n) => Some(n.as_str().to_owned()),
-            NamedOrBlankNode::BlankNode(_) => None,
-        })
-        .collect()
+/// The terms the ontology declares (its subjects), by the role a fact can give them: a property is a fact's
+/// predicate, a class the object of its `rdf:type`. A term the ontology types as neither (a SKOS concept, a level,
+/// a measure) is in neither set, and a term it does not type at all is in both. Reading the store, each role is
+/// one index scan, so the roles halve the scans after a load (152 instead of 382 for the bundle's ontology).
+struct Known {
+    properties: HashSet<String>,
+    classes: HashSet<String>,
 }
 
-/// Does the reasoner see this quad? See [`input`]. Called once per candidate quad, so it compares names in
-/// place instead of building IRIs.
-fn wanted(q: &Quad, known: &HashSet<String>) -> bool {
-    let bundle_graph = match &q.graph_name {
-        GraphName::NamedNode(g) => g.as_str().strip_prefix(vocab::GRAPH),
-        _ => None,
-    };
-    match bundle_graph {
-        Some("ontology") => return true,
-        Some("entailed") => return false,
-        _ => {}
+impl Known {
+    fn declared_by<'a>(ontology: impl Iterator<Item = &'a Quad>) -> Self {
+        let mut types: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+        for q in ontology {
+            let NamedOrBlankNode::NamedNode(subject) = &q.subject else {
+                continue;
+            };
+            let kinds = types.entry(subject.as_str()).or_default();
+            if q.predicate == oxigraph::model::vocab::rdf::TYPE {
+                if let Term::NamedNode(kind) = &q.object {
+                    kinds.push(kind.as_str());
+                }
+            }
+        }
+        let mut known = Known {
+            properties: HashSet::new(),
+            classes: HashSet::new(),
+        };
+        for (term, kinds) in types {
+            let is_property = kinds.is_empty() || kinds.iter().any(|k| is_property_kind(k));
+            let is_class = kinds.is_empty() || kinds.iter().any(|k| is_class_kind(k));
+            if is_property {
+                known.properties.insert(term.to_owned());
+            }
+            if is_class {
+                known.classes.insert(term.to_owned());
+            }
+        }
+        known
     }
-    let about_evidence = match &q.subject {
-        NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
-        NamedOrBlankNode::BlankNode(_) => true,
-    };
-    let typed_known = q.predicate == oxigraph::model::vocab::rdf::TYPE
-        && matches!(&q.object, Term::NamedNode(c) if known.contains(c.as_str()));
-    !about_evidence
-        && q.predicate.as_str().strip_prefix(vocab::PK) != Some("text")
-        && (known.contains(q.predicate.as_str()) || typed_known)
+
+    /// Does the reasoner see this quad? See [`input`]. Called once per candidate quad, so it compares names in
+    /// place instead of building IRIs.
+    fn wants(&self, q: &Quad) -> bool {
+        let bundle_graph = match &q.graph_name {
+            GraphName::NamedNode(g) => g.as_str().strip_prefix(vocab::GRAPH),
+            _ => None,
+        };
+        match bundle_graph {
+            Some("ontology") => return true,
+            Some("entailed") => return false,
+            _ => {}
+        }
+        let about_evidence = match &q.subject {
+            NamedOrBlankNode::NamedNode(n) => n.as_str().starts_with(vocab::EVIDENCE),
+            NamedOrBlankNode::BlankNode(_) => true,
+        };
+        let typed_known = q.predicate == oxigraph::model::vocab::rdf::TYPE
+            && matches!(&q.object, Term::NamedNode(c) if self.classes.contains(c.as_str()));
+        !about_evidence
+            && q.predicate.as_str().strip_prefix(vocab::PK) != Some("text")
+            && (self.properties.contains(q.predicate.as_str()) || typed_known)
+    }
+}
+
+/// A declared term as a node to look up (the ontology's subjects are IRIs).
+fn named(term: &str) -> oxigraph::model::NamedNodeRef<'_> {
+    oxigraph::model::NamedNodeRef::new_unchecked(term)
+}
+
+/// Is `kind` (an object of `rdf:type`) a kind of property: `rdf:Property`, or any OWL `…Property`?
+fn is_property_kind(kind: &str) -> bool {
+    kind == format!("{}Property", vocab::RDF)
+        || kind
+            .strip_prefix(vocab::OWL)
+            .is_some_and(|k| k.ends_with("Property"))
+}
+
+/// Is `kind` a kind of class: `rdfs:Class` or `owl:Class`?
+fn is_class_kind(kind: &str) -> bool {
+    kind == format!("{}Class", vocab::RDFS) || kind == format!("{}Class", vocab::OWL)
 }
 
 /// Does an inferred triple say something a researcher can use? The reasoner also derives OWL bookkeeping
@@ -94,7 +143,7 @@ pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
 }
 
 /// What a store entails: [`entail`] over the quads the reasoner would keep, read through the store's indexes (the
-/// ontology graph, then each declared property and each declared class), so that millions of loaded quads in
+/// ontology graph, then each declared property and each declared class, see [`Known`]), so that millions of loaded quads in
 /// other vocabularies are never read.
 pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
     let storage = Error::storage;
@@ -103,21 +152,24 @@ pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
         .quads_for_pattern(None, None, None, Some(ontology_graph.as_ref().into()))
         .collect::<Result<_, _>>()
         .map_err(storage)?;
-    let known = known_terms(ontology.iter());
+    let known = Known::declared_by(ontology.iter());
     let mut triples: HashSet<Triple> = ontology
         .into_iter()
         .map(|q| Triple::new(q.subject, q.predicate, q.object))
         .collect();
     let rdf_type = oxigraph::model::vocab::rdf::TYPE;
-    for term in &known {
-        let term = oxigraph::model::NamedNodeRef::new_unchecked(term);
-        let as_property = store.quads_for_pattern(None, Some(term), None, None);
-        let as_class = store.quads_for_pattern(None, Some(rdf_type), Some(term.into()), None);
-        for quad in as_property.chain(as_class) {
-            let quad = quad.map_err(storage)?;
-            if wanted(&quad, &known) {
-                triples.insert(Triple::new(quad.subject, quad.predicate, quad.object));
-            }
+    let as_properties = known
+        .properties
+        .iter()
+        .map(|p| store.quads_for_pattern(None, Some(named(p)), None, None));
+    let as_classes = known
+        .classes
+        .iter()
+        .map(|c| store.quads_for_pattern(None, Some(rdf_type), Some(named(c).into()), None));
+    for quad in as_properties.chain(as_classes).flatten() {
+        let quad = quad.map_err(storage)?;
+        if known.wants(&quad) {
+            triples.insert(Triple::new(quad.subject, quad.predicate, quad.object));
         }
     }
     Ok(reason(triples))
@@ -198,17 +250,26 @@ pub fn entailed(store: &Store) -> Result<Vec<Quad>> {
     Ok(entailed)
 }
 
-/// Recompute the entailed graph of a store and replace it in one transaction (after a load or an update).
+/// Recompute the entailed graph of a store and bring the stored one up to date in one transaction (after a load
+/// or an update). Only the difference is written: a load of data the ontology does not know leaves the graph as
+/// it was, and Oxigraph writes every removal and insertion to each index in an indexed write batch (clearing and
+/// re-inserting the bundle's 6,664 entailed quads took 100 ms of every load).
 pub fn refresh(store: &Store) -> Result<()> {
     let storage = Error::storage;
     let entailed = entailed(store)?;
-    let graph = entailed_graph();
+    let graph = GraphName::NamedNode(entailed_graph());
     let mut transaction = store.start_transaction().map_err(storage)?;
     transaction.remove(&stale_marker());
-    transaction
-        .clear_graph(oxigraph::model::GraphNameRef::NamedNode(graph.as_ref()))
+    let stored: Vec<Quad> = transaction
+        .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+        .collect::<Result<_, _>>()
         .map_err(storage)?;
-    for quad in &entailed {
+    let wanted: HashSet<&Quad> = entailed.iter().collect();
+    for quad in stored.iter().filter(|q| !wanted.contains(q)) {
+        transaction.remove(quad);
+    }
+    let stored: HashSet<&Quad> = stored.iter().collect();
+    for quad in entailed.iter().filter(|q| !stored.contains(q)) {
         transaction.insert(quad);
     }
     transaction.commit().map_err(storage)
@@ -266,6 +327,77 @@ mod tests {
             GraphName::NamedNode(entailed_graph()),
         );
         assert!(kg.store().contains(&typed).unwrap());
+    }
+
+    #[test]
+    fn ontology_terms_are_looked_up_in_the_role_they_are_declared_for() {
+        let kg = KgStore::in_memory().unwrap();
+        let ontology: Vec<Quad> = kg
+            .store()
+            .quads_for_pattern(
+                None,
+                None,
+                None,
+                Some(vocab::ontology_graph().as_ref().into()),
+            )
+            .map(Result::unwrap)
+            .collect();
+        let known = Known::declared_by(ontology.iter());
+        let pk = |name: &str| format!("{}{name}", vocab::PK);
+        // An owl:Class, an owl:ObjectProperty, a SKOS concept of the ontology.
+        assert!(known.classes.contains(&pk("LocalRegulation")));
+        assert!(!known.properties.contains(&pk("LocalRegulation")));
+        assert!(known.properties.contains(&pk("eventOf")));
+        assert!(!known.classes.contains(&pk("eventOf")));
+        assert!(!known.classes.contains(&pk("DataResources")));
+        assert!(!known.properties.contains(&pk("DataResources")));
+        assert!(known.properties.len() > 40 && known.classes.len() > 60);
+    }
+
+    #[test]
+    fn a_refresh_writes_what_a_change_entails_and_takes_it_back_with_the_change() {
+        let kg = KgStore::in_memory().unwrap();
+        let entailed_now = || -> HashSet<Quad> {
+            let graph = GraphName::NamedNode(entailed_graph());
+            kg.store()
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+                .map(Result::unwrap)
+                .collect()
+        };
+        let before = entailed_now();
+        let graph = GraphName::NamedNode(oxigraph::model::NamedNode::new_unchecked(
+            "file:///tmp/researcher.ttl",
+        ));
+        let ex = |name: &str| {
+            oxigraph::model::NamedNode::new_unchecked(format!("https://example.org/{name}"))
+        };
+        let rdf_type = oxigraph::model::vocab::rdf::TYPE.into_owned();
+        let regulation = Quad::new(
+            ex("rule"),
+            rdf_type.clone(),
+            vocab::pk("LocalRegulation"),
+            graph.clone(),
+        );
+        let unrelated = Quad::new(ex("thing"), rdf_type, ex("Thing"), graph);
+        for quad in [&regulation, &unrelated] {
+            kg.store().insert(quad).unwrap();
+        }
+        refresh(kg.store()).unwrap();
+        let after = entailed_now();
+        let added: Vec<&Quad> = after.difference(&before).collect();
+        assert!(before.is_subset(&after));
+        assert!(
+            added.iter().all(|q| q.subject == ex("rule").into()),
+            "{added:?}"
+        );
+        let legal_resource =
+            oxigraph::model::NamedNode::new_unchecked(format!("{}LegalResource", vocab::ELI));
+        assert!(added
+            .iter()
+            .any(|q| q.object == legal_resource.clone().into()));
+        kg.store().remove(&regulation).unwrap();
+        refresh(kg.store()).unwrap();
+        assert_eq!(entailed_now(), before);
     }
 
     #[test]

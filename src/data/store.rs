@@ -709,7 +709,6 @@ impl KgStore {
         let mut loader = self.store.bulk_loader();
         let mut done = 0u64;
         let mut graphs = std::collections::BTreeSet::new();
-        let mut last_graph: Option<NamedNode> = None;
         for file in &files {
             let rdf_format = match format {
                 Some(f) => f.rdf_format(),
@@ -723,9 +722,8 @@ impl KgStore {
                     ..
                 }) = q
                 {
-                    // Quads of one graph come together: compare with the last before touching the set.
-                    if last_graph.as_ref() != Some(g) {
-                        last_graph = Some(g.clone());
+                    // A name is copied once, when first seen: a file's quads may take turns between graphs.
+                    if !graphs.contains(g) {
                         graphs.insert(g.clone());
                     }
                 }

@@ -63,8 +63,8 @@ pub fn queries() -> impl Iterator<Item = BundledFile> {
 
 /// A fingerprint of everything bundled: a store built from another bundle is rebuilt. Hashed when the binary is
 /// built (`build.rs`), since every open and every kept file checks it.
-pub fn fingerprint() -> String {
-    FINGERPRINT.to_owned()
+pub fn fingerprint() -> &'static str {
+    FINGERPRINT
 }
 
 /// Lowercase hexadecimal.

@@ -359,7 +359,7 @@ impl KgStore {
             access: Access::Snapshot,
             opened_state,
         };
-        if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint().as_str()) {
+        if kg.stored_fingerprint()?.as_deref() != Some(bundle::fingerprint()) {
             return Err(in_use(path));
         }
         // A load killed before its entailment: the writable open repairs it (unless a load is under way).

@@ -79,7 +79,7 @@ impl Source {
         graphs.sort();
         Ok(Source {
             layout: LAYOUT,
-            bundle: bundle::fingerprint(),
+            bundle: bundle::fingerprint().to_owned(),
             graphs,
         })
     }

@@ -74,8 +74,8 @@ pub fn describe(store: &Store, entity: &NamedNode, labels: &LabelIndex) -> Resul
         aliases,
         types,
         notes,
-        outgoing: relations(store, &e, Direction::Outgoing, labels, &implied)?,
-        incoming: relations(store, &e, Direction::Incoming, labels, &implied)?,
+        outgoing: relations(store, entity, Direction::Outgoing, labels, &implied)?,
+        incoming: relations(store, entity, Direction::Incoming, labels, &implied)?,
         sources: sources(store, &e)?,
     })
 }
@@ -145,15 +145,15 @@ enum Direction {
 /// about the entity are left out (they are its sources, listed apart).
 fn relations(
     store: &Store,
-    e: &str,
+    entity: &NamedNode,
     direction: Direction,
     labels: &LabelIndex,
     implied: &HashSet<Stated>,
 ) -> Result<Vec<Relation>> {
     let (pattern, not_evidence) = match direction {
-        Direction::Outgoing => (format!("{e} ?p ?other"), String::new()),
+        Direction::Outgoing => (format!("{entity} ?p ?other"), String::new()),
         Direction::Incoming => (
-            format!("?other ?p {e}"),
+            format!("?other ?p {entity}"),
             format!(
                 "FILTER NOT EXISTS {{ ?other a pk:Evidence }} FILTER(!STRSTARTS(STR(?other), \"{}\"))",
                 vocab::EVIDENCE
@@ -167,7 +167,7 @@ fn relations(
                FILTER(?g != pkg:entailed) {not_evidence} }} ORDER BY ?p ?other"
         ),
     )?;
-    let entity = e.trim_start_matches('<').trim_end_matches('>');
+    let entity = entity.as_str();
     Ok(rows
         .iter()
         .filter(|r| !SKIPPED.contains(&r.get("p")))

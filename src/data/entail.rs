@@ -108,7 +108,7 @@ fn named(term: &str) -> oxigraph::model::NamedNodeRef<'_> {
 
 /// Is `kind` (an object of `rdf:type`) a kind of property: `rdf:Property`, or any OWL `…Property`?
 fn is_property_kind(kind: &str) -> bool {
-    kind == format!("{}Property", vocab::RDF)
+    kind.strip_prefix(vocab::RDF) == Some("Property")
         || kind
             .strip_prefix(vocab::OWL)
             .is_some_and(|k| k.ends_with("Property"))
@@ -116,7 +116,8 @@ fn is_property_kind(kind: &str) -> bool {
 
 /// Is `kind` a kind of class: `rdfs:Class` or `owl:Class`?
 fn is_class_kind(kind: &str) -> bool {
-    kind == format!("{}Class", vocab::RDFS) || kind == format!("{}Class", vocab::OWL)
+    kind.strip_prefix(vocab::RDFS) == Some("Class")
+        || kind.strip_prefix(vocab::OWL) == Some("Class")
 }
 
 /// Does an inferred triple say something a researcher can use? The reasoner also derives OWL bookkeeping
@@ -143,8 +144,8 @@ pub fn entail<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<Quad> {
 }
 
 /// What a store entails: [`entail`] over the quads the reasoner would keep, read through the store's indexes (the
-/// ontology graph, then each declared property and each declared class, see [`Known`]), so that millions of loaded quads in
-/// other vocabularies are never read.
+/// ontology graph, then each declared property and each declared class, see [`Known`]), so that millions of
+/// loaded quads in other vocabularies are never read.
 pub fn entail_store(store: &Store) -> Result<Vec<Quad>> {
     let storage = Error::storage;
     let ontology_graph = vocab::ontology_graph();
@@ -352,6 +353,35 @@ mod tests {
         assert!(!known.classes.contains(&pk("DataResources")));
         assert!(!known.properties.contains(&pk("DataResources")));
         assert!(known.properties.len() > 40 && known.classes.len() > 60);
+        // RDF's and OWL's kinds of property and class, and a term typed by none: looked up both ways.
+        let ex = |name: &str| {
+            oxigraph::model::NamedNode::new_unchecked(format!("https://example.org/{name}"))
+        };
+        let w3c =
+            |ns: &str, name: &str| oxigraph::model::NamedNode::new_unchecked(format!("{ns}{name}"));
+        let rdf_type = oxigraph::model::vocab::rdf::TYPE.into_owned();
+        let declared = [
+            (ex("p"), rdf_type.clone(), w3c(vocab::RDF, "Property")),
+            (
+                ex("q"),
+                rdf_type.clone(),
+                w3c(vocab::OWL, "TransitiveProperty"),
+            ),
+            (ex("C"), rdf_type.clone(), w3c(vocab::RDFS, "Class")),
+            (ex("u"), w3c(vocab::RDFS, "subPropertyOf"), ex("p")),
+        ]
+        .map(|(s, p, o)| Quad::new(s, p, o, GraphName::DefaultGraph));
+        let known = Known::declared_by(declared.iter());
+        fn named(set: &HashSet<String>) -> Vec<&str> {
+            let mut names: Vec<&str> = set
+                .iter()
+                .map(|t| &t["https://example.org/".len()..])
+                .collect();
+            names.sort();
+            names
+        }
+        assert_eq!(named(&known.properties), ["p", "q", "u"]);
+        assert_eq!(named(&known.classes), ["C", "u"]);
     }
 
     #[test]
